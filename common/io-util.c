@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/* Loops around read(2)/write(2). Small-file helpers serve cgroup and /proc control files. */
+#include <fcntl.h>
+#include <string.h>
+
+#include "io-util.h"
+#include "macro.h"
+
+int write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int read_exact(int fd, void *buf, size_t len)
+{
+	char *p = buf;
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = read(fd, p + got, len - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (n == 0)
+			return got == 0 ? -ENODATA : -EPIPE;
+		got += (size_t)n;
+	}
+	return 0;
+}
+
+int write_file_at(int dirfd, const char *path, const char *content, int create_mode)
+{
+	_cleanup_close_ int fd = -EBADF;
+	int flags = O_WRONLY | O_CLOEXEC | O_NOCTTY;
+
+	if (create_mode > 0)
+		flags |= O_CREAT | O_TRUNC;
+	fd = openat(dirfd, path, flags, create_mode > 0 ? create_mode : 0);
+	if (fd < 0)
+		return negative_errno();
+	return write_all(fd, content, strlen(content));
+}
+
+ssize_t read_file_at(int dirfd, const char *path, char *buf, size_t max)
+{
+	_cleanup_close_ int fd = -EBADF;
+	size_t got = 0;
+
+	if (max == 0)
+		return -EINVAL;
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return negative_errno();
+	for (;;) {
+		ssize_t n = read(fd, buf + got, max - 1 - got);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got == max - 1) {
+			char extra;
+			n = read(fd, &extra, 1);
+			if (n > 0)
+				return -EFBIG;
+			break;
+		}
+	}
+	buf[got] = '\0';
+	return (ssize_t)got;
+}

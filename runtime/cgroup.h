@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: MIT */
+/* Backend-neutral cgroup front: detects the host layout (v1, v2, or hybrid: v1 controllers plus a
+ * v2 tree with no controllers), creates one cgroup per sandbox, sets limits, reads usage and kill
+ * reasons, kills and removes. Backends: cgroup-v1.c, cgroup-v2.c. Spawning into it is spawn.c. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+#define CGROUP_ROOT_DEFAULT "/sys/fs/cgroup"
+#define CGROUP_PARENT_DEFAULT "sandboxd"
+#define CGROUP_NAME_MAX 64
+
+enum cgroup_layout {
+	CGROUP_LAYOUT_V1,     /* controllers on per-controller v1 hierarchies, no usable v2 */
+	CGROUP_LAYOUT_HYBRID, /* v1 controllers plus a cgroup2 tree at <root>/unified (core files only) */
+	CGROUP_LAYOUT_V2,     /* unified: <root> is cgroup2 with the controllers */
+	_CGROUP_LAYOUT_MAX,
+	_CGROUP_LAYOUT_INVALID = -EINVAL,
+};
+
+struct cgroup_limits {
+	uint64_t memory_max; /* bytes, 0 = none; swap is always off */
+	uint64_t pids_max;   /* 0 = none */
+	uint64_t cpu_millis; /* thousandths of a CPU, 0 = none */
+};
+
+struct cgroup_stats {
+	uint64_t oom_kills;     /* processes killed by the OOM killer in this cgroup */
+	uint64_t pids_max_hits; /* forks refused by pids.max */
+	uint64_t memory_peak;   /* bytes, 0 when unknown */
+	uint64_t cpu_usec;      /* user+system, 0 when unknown */
+};
+
+struct cgroup_host;
+struct cgroup;
+
+const char *cgroup_layout_to_string(enum cgroup_layout l);
+
+/* Detects the layout under root (NULL = /sys/fs/cgroup) from the filesystem types, checks that the
+ * memory, pids and cpu controllers are usable, and prepares the parent cgroup (NULL = "sandboxd").
+ * Fails with a sentence naming the missing piece: sandboxes never run without their limits. */
+int cgroup_host_detect(const char *root, const char *parent, struct cgroup_host **ret,
+		       struct sbx_error *reterr);
+
+/* Like cgroup_host_detect() but trusts the given layout instead of filesystem types, so the
+ * backends can be tested against a fake tree of plain files. */
+int cgroup_host_open(const char *root, const char *parent, enum cgroup_layout layout,
+		     struct cgroup_host **ret, struct sbx_error *reterr);
+
+struct cgroup_host *cgroup_host_free(struct cgroup_host *h);
+DEFINE_CLEANUP(struct cgroup_host *, cgroup_host_free)
+
+enum cgroup_layout cgroup_host_layout(const struct cgroup_host *h);
+
+/* Creates <parent>/<name> in every hierarchy the layout uses and applies the limits. A leftover
+ * cgroup of the same name (from a crashed holder) is killed and removed first. */
+int cgroup_create(struct cgroup_host *h, const char *name, const struct cgroup_limits *limits,
+		  struct cgroup **ret, struct sbx_error *reterr);
+
+/* The cgroup2 directory fd usable with CLONE_INTO_CGROUP, or -EBADF when the layout has none. */
+int cgroup_clone_fd(const struct cgroup *cg);
+
+/* Moves pid into every hierarchy it is not already in (all v1 hierarchies; v2 unless the process
+ * was cloned into it). */
+int cgroup_attach(struct cgroup *cg, pid_t pid, bool cloned_into_v2, struct sbx_error *reterr);
+
+/* Reads usage and kill counters; fields that a layout cannot report stay 0. */
+int cgroup_read_stats(struct cgroup *cg, struct cgroup_stats *ret);
+
+/* Number of processes in the cgroup now (>= 0) or -errno. */
+int cgroup_count_procs(struct cgroup *cg);
+
+/* Freezes (true) or thaws (false) every process in the cgroup. */
+int cgroup_freeze(struct cgroup *cg, bool frozen);
+
+/* SIGKILLs every process in the cgroup (cgroup.kill where a v2 tree exists, else freeze, kill
+ * each listed pid, thaw, repeat until empty). */
+int cgroup_kill(struct cgroup *cg);
+
+/* Kills what is left, waits (bounded) for the cgroup to empty, removes every directory it created
+ * and frees cg. Accepts NULL; returns NULL. */
+struct cgroup *cgroup_destroy(struct cgroup *cg);
+DEFINE_CLEANUP(struct cgroup *, cgroup_destroy)

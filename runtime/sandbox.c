@@ -1,0 +1,558 @@
+/* SPDX-License-Identifier: MIT */
+/* The confinement order, written once: the parent half (uid range, cgroup, clone, maps, attach,
+ * go) in sandbox_create(), the child half in child_steps(), top to bottom. Each step lives in its
+ * own file; this file only orders them and names what failed. */
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/sendfile.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "caps.h"
+#include "cgroup.h"
+#include "io-util.h"
+#include "macro.h"
+#include "mounts.h"
+#include "netns.h"
+#include "rlimits.h"
+#include "rootfs.h"
+#include "sandbox.h"
+#include "spawn.h"
+#include "sync.h"
+#include "syscall-filter.h"
+#include "userns.h"
+
+#define IMAGES_DIR_DEFAULT "/var/lib/sandboxd/images"
+#define SANDBOX_INIT_SIZE_MAX (64ULL << 20)
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U /* Linux 6.3: memfd may be executed even under vm.memfd_noexec=1 */
+#endif
+
+/* The namespaces every sandbox gets at clone time. The cgroup namespace is entered after the
+ * parent has placed the child in its cgroups, so its root is the sandbox's own cgroup. */
+#define SANDBOX_CLONE_NS                                                                           \
+	(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNET)
+
+struct sandbox_runtime {
+	struct runtime_config cfg;
+	struct cgroup_host *cgroups;
+	struct syscall_filter filter;
+	int init_fd; /* sealed memfd holding sandbox-init */
+};
+
+struct sandbox {
+	struct sandbox_runtime *rt;
+	struct uid_range uids;
+	struct cgroup *cgroup;
+	int pidfd;
+	pid_t pid;
+	uint64_t start_usec;
+	uint64_t timeout_usec;
+	bool killed;
+	bool timed_out;
+};
+
+static const char *const end_names[_SANDBOX_END_MAX] = {
+	[SANDBOX_EXITED] = "exited",     [SANDBOX_SIGNALED] = "signaled",
+	[SANDBOX_TIMEOUT] = "timeout",   [SANDBOX_OOM] = "oom",
+	[SANDBOX_KILLED] = "killed",
+};
+
+const char *sandbox_end_to_string(enum sandbox_end e)
+{
+	return e >= 0 && e < _SANDBOX_END_MAX ? end_names[e] : NULL;
+}
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
+/* Copies sandbox-init into a sealed memfd: what the sandbox executes as PID 1 cannot be
+ * rewritten through /proc/self/exe (the runc CVE-2019-5736 class), even by a process that
+ * somehow held write access to the installed file. */
+static int load_init(const char *path, int *ret_fd, struct sbx_error *reterr)
+{
+	_cleanup_close_ int src = -EBADF, mfd = -EBADF;
+	struct stat st;
+	off_t off = 0;
+
+	src = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (src < 0)
+		return sbx_fail(reterr, negative_errno(), "open sandbox-init '%s'", path);
+	if (fstat(src, &st) < 0)
+		return sbx_fail(reterr, negative_errno(), "stat sandbox-init '%s'", path);
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > SANDBOX_INIT_SIZE_MAX)
+		return sbx_fail(reterr, -EINVAL, "sandbox-init '%s' is not a plausible executable",
+				path);
+
+	mfd = memfd_create("sandbox-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+	if (mfd < 0 && errno == EINVAL) /* before 6.3 */
+		mfd = memfd_create("sandbox-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (mfd < 0)
+		return sbx_fail(reterr, negative_errno(), "create the sandbox-init memfd");
+	while (off < st.st_size) {
+		ssize_t n = sendfile(mfd, src, &off, (size_t)(st.st_size - off));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return sbx_fail(reterr, n < 0 ? negative_errno() : -EIO,
+					"copy sandbox-init into its memfd");
+	}
+	if (fchmod(mfd, 0555) < 0)
+		return sbx_fail(reterr, negative_errno(), "make the sandbox-init memfd executable");
+	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+		return sbx_fail(reterr, negative_errno(), "seal the sandbox-init memfd");
+	*ret_fd = TAKE_FD(mfd);
+	return 0;
+}
+
+/* Refuses to run on a host that lacks a mechanism: a sandbox never runs weaker than promised. */
+static int check_host(struct sbx_error *reterr)
+{
+	char buf[32];
+	ssize_t n;
+
+	n = read_file_at(AT_FDCWD, "/proc/sys/user/max_user_namespaces", buf, sizeof(buf));
+	if (n < 0)
+		return sbx_fail(reterr, (int)n, "check user namespace support");
+	if (strcmp(buf, "0\n") == 0)
+		return sbx_fail(reterr, -EOPNOTSUPP,
+				"check user namespace support: user.max_user_namespaces is 0");
+	if (prctl(PR_GET_SECCOMP, 0, 0, 0, 0) < 0)
+		return sbx_fail(reterr, negative_errno(), "check seccomp support");
+	n = read_file_at(AT_FDCWD, "/proc/sys/kernel/seccomp/actions_avail", buf, sizeof(buf));
+	if (n == -ENOENT)
+		return sbx_fail(reterr, -EOPNOTSUPP, "check seccomp filter support");
+	return 0;
+}
+
+int sandbox_runtime_new(const struct runtime_config *cfg, struct sandbox_runtime **ret,
+			struct sbx_error *reterr)
+{
+	_cleanup_(sandbox_runtime_freep) struct sandbox_runtime *rt = NULL;
+	int r;
+
+	r = check_host(reterr);
+	if (r < 0)
+		return r;
+
+	rt = calloc(1, sizeof(*rt));
+	if (!rt)
+		return sbx_fail(reterr, -ENOMEM, "allocate the runtime");
+	rt->cfg = *cfg;
+	rt->init_fd = -EBADF;
+	if (!rt->cfg.images_dir)
+		rt->cfg.images_dir = IMAGES_DIR_DEFAULT;
+
+	r = uid_range_pool_validate(&rt->cfg.uids);
+	if (r < 0)
+		return sbx_fail(reterr, r, "check the uid range pool (base %u, %u ranges)",
+				rt->cfg.uids.base, rt->cfg.uids.count);
+	r = cgroup_host_detect(cfg->cgroup_root, cfg->cgroup_parent, &rt->cgroups, reterr);
+	if (r < 0)
+		return r;
+	r = load_init(cfg->init_path, &rt->init_fd, reterr);
+	if (r < 0)
+		return r;
+	syscall_filter_builtin(&rt->filter);
+
+	*ret = TAKE_PTR(rt);
+	return 0;
+}
+
+struct sandbox_runtime *sandbox_runtime_free(struct sandbox_runtime *rt)
+{
+	if (!rt)
+		return NULL;
+	cgroup_host_free(rt->cgroups);
+	safe_close(rt->init_fd);
+	free(rt);
+	return NULL;
+}
+
+/* Resolves spec->image to NULL (host image) or a directory; named images live in images_dir. */
+static int resolve_image(const struct sandbox_runtime *rt, const char *image, char *buf,
+			 size_t len, const char **ret, struct sbx_error *reterr)
+{
+	struct stat st;
+
+	if (!image || strcmp(image, SANDBOX_IMAGE_HOST) == 0) {
+		*ret = NULL;
+		return 0;
+	}
+	if (image[0] == '/') {
+		if (snprintf(buf, len, "%s", image) >= (int)len)
+			return sbx_fail(reterr, -ENAMETOOLONG, "find image '%s'", image);
+	} else {
+		/* A name, never a path: "../x" must not walk out of the images directory. */
+		if (strchr(image, '/') || strcmp(image, ".") == 0 || strcmp(image, "..") == 0)
+			return sbx_fail(reterr, -EINVAL, "find image '%s': not a name", image);
+		if (snprintf(buf, len, "%s/%s/rootfs", rt->cfg.images_dir, image) >= (int)len)
+			return sbx_fail(reterr, -ENAMETOOLONG, "find image '%s'", image);
+	}
+	if (stat(buf, &st) < 0)
+		return sbx_fail(reterr, negative_errno(), "find image '%s' at '%s'", image, buf);
+	if (!S_ISDIR(st.st_mode))
+		return sbx_fail(reterr, -ENOTDIR, "find image '%s' at '%s'", image, buf);
+	*ret = buf;
+	return 0;
+}
+
+/* Makes fds[0..2] the command's stdio, moving them above 2 first so that any order works. */
+static int setup_stdio(const int stdio[3])
+{
+	int moved[3];
+
+	for (int i = 0; i < 3; i++) {
+		if (stdio[i] < 0)
+			moved[i] = open("/dev/null", O_RDWR | O_CLOEXEC | O_NOCTTY);
+		else
+			moved[i] = fcntl(stdio[i], F_DUPFD_CLOEXEC, 3);
+		if (moved[i] < 0)
+			return negative_errno();
+	}
+	for (int i = 0; i < 3; i++)
+		if (dup2(moved[i], i) < 0)
+			return negative_errno();
+	return 0;
+}
+
+/* The child half, in order. Nothing here logs; the first failure is reported through sync. */
+static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
+		       const char *image_dir, struct mount_tree *workspace, int sync_fd,
+		       const char *const *init_argv, struct sbx_error *e)
+{
+	const char *hostname = spec->hostname ? spec->hostname : SANDBOX_HOSTNAME_DEFAULT;
+	const char *cwd = spec->cwd ? spec->cwd : SANDBOX_WORKSPACE;
+	char seen[PATH_MAX];
+	int r;
+
+	/* Dies with its creator when asked (sbx-run), so no sandbox outlives the uid range lock. */
+	if (rt->cfg.kill_on_parent_death && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return sbx_fail(e, negative_errno(), "set the parent-death signal");
+
+	r = sync_wait_go(sync_fd);
+	if (r < 0)
+		return sbx_fail(e, r, "wait for the parent");
+
+	r = userns_setup_child();
+	if (r < 0)
+		return sbx_fail(e, r, "become root of the user namespace");
+
+	r = rootfs_setup_child(spec, image_dir, workspace, e);
+	if (r < 0)
+		return sbx_wrap(e, "set up the root filesystem");
+
+	if (sethostname(hostname, strlen(hostname)) < 0)
+		return sbx_fail(e, negative_errno(), "set hostname '%s'", hostname);
+
+	r = netns_setup_child();
+	if (r < 0)
+		return sbx_fail(e, r, "bring up lo");
+
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return sbx_fail(e, negative_errno(), "enter a new cgroup namespace");
+
+	r = rlimits_apply(&spec->limits, spec->workspace_size);
+	if (r < 0)
+		return sbx_fail(e, r, "set rlimits");
+
+	if (setsid() < 0)
+		return sbx_fail(e, negative_errno(), "start a new session");
+
+	if (chdir(cwd) < 0)
+		return sbx_fail(e, negative_errno(), "change directory to '%s'", cwd);
+	/* getcwd() says "(unreachable)" for a directory outside the root: refuse it. */
+	if (!getcwd(seen, sizeof(seen)) || seen[0] != '/')
+		return sbx_fail(e, -EPERM, "check that '%s' is inside the new root", cwd);
+
+	r = setup_stdio(spec->stdio);
+	if (r < 0)
+		return sbx_fail(e, r, "set up stdin, stdout and stderr");
+
+	/* Nothing of the creator's crosses in: every fd above 2 closes at exec (the sync socket
+	 * and the init memfd are needed until then). */
+	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return sbx_fail(e, negative_errno(), "mark inherited fds close-on-exec");
+
+	r = caps_drop_all();
+	if (r < 0)
+		return sbx_fail(e, r, "drop capabilities");
+
+	r = syscall_filter_load(&rt->filter);
+	if (r < 0)
+		return sbx_fail(e, r, "load the seccomp filter");
+
+	syscall(SYS_execveat, rt->init_fd, "", (char *const *)init_argv,
+		(char *const *)spec->env, AT_EMPTY_PATH);
+	return sbx_fail(e, negative_errno(), "execute sandbox-init");
+}
+
+/* Builds sandbox-init's argv: "sandbox-init" "--" argv... (malloc'd array, strings borrowed). */
+static const char **init_argv_new(const struct sandbox_spec *spec)
+{
+	size_t n = 0;
+	const char **v;
+
+	while (spec->argv[n])
+		n++;
+	v = calloc(n + 3, sizeof(char *));
+	if (!v)
+		return NULL;
+	v[0] = "sandbox-init";
+	v[1] = "--";
+	memcpy(v + 2, spec->argv, n * sizeof(char *));
+	return v;
+}
+
+int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
+		   struct sandbox **ret, struct sbx_error *reterr)
+{
+	_cleanup_(sandbox_freep) struct sandbox *sb = NULL;
+	_cleanup_close_ int sync_parent = -EBADF, sync_child = -EBADF;
+	_cleanup_free_ const char **init_argv = NULL;
+	struct mount_tree workspace = {.fd = -EBADF};
+	struct cgroup_limits limits = {
+		.memory_max = spec->limits.memory_max,
+		.pids_max = spec->limits.pids_max,
+		.cpu_millis = spec->limits.cpu_millis,
+	};
+	char image_buf[PATH_MAX], name[CGROUP_NAME_MAX];
+	const char *image_dir;
+	bool in_cgroup = false;
+	int fds[2], pidfd = -EBADF, r;
+	pid_t pid;
+
+	if (!spec->argv || !spec->argv[0] || !spec->env)
+		return sbx_fail(reterr, -EINVAL, "create a sandbox: no command given");
+	r = resolve_image(rt, spec->image, image_buf, sizeof(image_buf), &image_dir, reterr);
+	if (r < 0)
+		return r;
+	init_argv = init_argv_new(spec);
+	if (!init_argv)
+		return sbx_fail(reterr, -ENOMEM, "create a sandbox");
+
+	sb = calloc(1, sizeof(*sb));
+	if (!sb)
+		return sbx_fail(reterr, -ENOMEM, "create a sandbox");
+	sb->rt = rt;
+	sb->pidfd = -EBADF;
+	sb->uids.lock_fd = -EBADF;
+	sb->timeout_usec = spec->limits.timeout_usec;
+
+	r = uid_range_acquire(&rt->cfg.uids, &sb->uids, reterr);
+	if (r < 0)
+		return sbx_wrap(reterr, "allocate a uid range");
+
+	snprintf(name, sizeof(name), "sbx-%u", sb->uids.slot);
+	r = cgroup_create(rt->cgroups, name, &limits, &sb->cgroup, reterr);
+	if (r < 0)
+		return sbx_wrap(reterr, "set up cgroup");
+
+	if (spec->workspace_dir) {
+		r = mounts_open_tree(spec->workspace_dir, &workspace);
+		if (r < 0)
+			return sbx_fail(reterr, r, "open workspace '%s'", spec->workspace_dir);
+	}
+
+	r = sync_pair(fds);
+	if (r < 0) {
+		mounts_tree_done(&workspace);
+		return sbx_fail(reterr, r, "create the setup socket");
+	}
+	sync_parent = fds[0];
+	sync_child = fds[1];
+
+	sb->start_usec = now_usec();
+	pid = spawn_clone(SANDBOX_CLONE_NS, cgroup_clone_fd(sb->cgroup), &pidfd, &in_cgroup);
+	if (pid == 0) {
+		struct sbx_error e = {};
+
+		sync_parent = safe_close(sync_parent);
+		(void)child_steps(rt, spec, image_dir, workspace.fd >= 0 ? &workspace : NULL,
+				  sync_child, init_argv, &e);
+		(void)sync_report_error(sync_child, &e);
+		_exit(127);
+	}
+	if (pid < 0) {
+		mounts_tree_done(&workspace);
+		return sbx_fail(reterr, pid, "clone the sandbox's namespaces");
+	}
+	sb->pid = pid;
+	sb->pidfd = pidfd;
+	sync_child = safe_close(sync_child);
+
+	r = userns_setup_parent(pid, sb->uids.host_base, reterr);
+	if (r < 0)
+		goto fail;
+	r = cgroup_attach(sb->cgroup, pid, in_cgroup, reterr);
+	if (r < 0) {
+		sbx_wrap(reterr, "set up cgroup");
+		goto fail;
+	}
+	if (workspace.fd >= 0) {
+		_cleanup_close_ int userns_fd = -EBADF;
+		char path[64];
+
+		/* Files the host owns appear owned by the sandbox's root and files the sandbox
+		 * writes land owned by the host's owner: an idmapped mount through the sandbox's
+		 * own user namespace, set while the tree is still detached. */
+		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+		userns_fd = open(path, O_RDONLY | O_CLOEXEC);
+		r = userns_fd < 0 ? negative_errno() : mounts_tree_idmap(&workspace, userns_fd);
+		if (r < 0) {
+			sbx_fail(reterr, r, "idmap workspace '%s'", spec->workspace_dir);
+			goto fail;
+		}
+	}
+	mounts_tree_done(&workspace);
+
+	r = sync_send_go(sync_parent);
+	if (r < 0) {
+		sbx_fail(reterr, r, "start the sandbox");
+		goto fail;
+	}
+	r = sync_wait_exec(sync_parent, reterr);
+	if (r < 0)
+		goto fail;
+
+	*ret = TAKE_PTR(sb);
+	return 0;
+
+fail:
+	mounts_tree_done(&workspace);
+	return r;
+}
+
+int sandbox_pidfd(const struct sandbox *sb)
+{
+	return sb->pidfd;
+}
+
+pid_t sandbox_pid(const struct sandbox *sb)
+{
+	return sb->pid;
+}
+
+uid_t sandbox_host_uid(const struct sandbox *sb)
+{
+	return sb->uids.host_base;
+}
+
+int sandbox_signal(struct sandbox *sb, int sig)
+{
+	if (pidfd_send_signal(sb->pidfd, sig, NULL, 0) < 0)
+		return negative_errno();
+	return 0;
+}
+
+int sandbox_kill(struct sandbox *sb)
+{
+	int r;
+
+	sb->killed = true;
+	r = cgroup_kill(sb->cgroup);
+	/* PID 1 dying takes the whole pid namespace with it, whatever the cgroup layout. */
+	(void)pidfd_send_signal(sb->pidfd, SIGKILL, NULL, 0);
+	return r;
+}
+
+/* Waits for sandbox-init to exit within the wall-clock limit; 1 if it exited, 0 on timeout. */
+static int wait_exit(struct sandbox *sb, siginfo_t *si)
+{
+	struct pollfd p = {.fd = sb->pidfd, .events = POLLIN};
+
+	for (;;) {
+		int timeout_ms = -1, n;
+
+		if (sb->timeout_usec > 0) {
+			uint64_t elapsed = now_usec() - sb->start_usec;
+
+			if (elapsed >= sb->timeout_usec)
+				return 0;
+			timeout_ms = (int)MIN((sb->timeout_usec - elapsed + 999) / 1000, INT_MAX);
+		}
+		n = poll(&p, 1, timeout_ms);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return negative_errno();
+		if (n == 0)
+			continue;
+		break;
+	}
+	if (waitid(P_PIDFD, (id_t)sb->pidfd, si, WEXITED) < 0)
+		return negative_errno();
+	return 1;
+}
+
+int sandbox_wait(struct sandbox *sb, struct sandbox_result *ret, struct sbx_error *reterr)
+{
+	struct sandbox_result res = {};
+	siginfo_t si = {};
+	int r;
+
+	r = wait_exit(sb, &si);
+	if (r < 0)
+		return sbx_fail(reterr, r, "wait for the sandbox");
+	if (r == 0) {
+		sb->timed_out = true;
+		(void)sandbox_kill(sb);
+		sb->killed = false;
+		while (waitid(P_PIDFD, (id_t)sb->pidfd, &si, WEXITED) < 0)
+			if (errno != EINTR)
+				return sbx_fail(reterr, negative_errno(), "reap the timed-out sandbox");
+	}
+	res.wall_usec = now_usec() - sb->start_usec;
+	(void)cgroup_read_stats(sb->cgroup, &res.stats);
+
+	/* sandbox-init reports a command killed by signal N as exit 128+N, as shells do. */
+	if (si.si_code == CLD_EXITED) {
+		res.exit_code = si.si_status;
+	} else {
+		res.signal = si.si_status;
+		res.exit_code = 128 + si.si_status;
+	}
+
+	if (sb->timed_out)
+		res.end = SANDBOX_TIMEOUT;
+	else if (sb->killed)
+		res.end = SANDBOX_KILLED;
+	else if (res.exit_code == 128 + SIGKILL && res.stats.oom_kills > 0)
+		res.end = SANDBOX_OOM;
+	else if (res.signal != 0)
+		res.end = SANDBOX_SIGNALED;
+	else
+		res.end = SANDBOX_EXITED;
+
+	*ret = res;
+	return 0;
+}
+
+struct sandbox *sandbox_free(struct sandbox *sb)
+{
+	if (!sb)
+		return NULL;
+	if (sb->cgroup)
+		(void)cgroup_kill(sb->cgroup);
+	sb->pidfd = spawn_kill_close(sb->pidfd);
+	cgroup_destroy(sb->cgroup);
+	uid_range_release(&sb->uids);
+	free(sb);
+	return NULL;
+}

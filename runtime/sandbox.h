@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: MIT */
+/* Public API of the runtime: a per-process context (detected cgroup layout, the compiled seccomp
+ * program, sandbox-init in a sealed memfd, the uid range pool) and sandboxes created from a
+ * validated struct sandbox_spec. The confinement order is written once, in sandbox.c. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cgroup.h"
+#include "error.h"
+#include "spec.h"
+#include "uid-range.h"
+
+enum sandbox_end {
+	SANDBOX_EXITED,    /* the command exited with exit_code */
+	SANDBOX_SIGNALED,  /* the command was killed by signal (not by the sandbox) */
+	SANDBOX_TIMEOUT,   /* the wall-clock limit killed it */
+	SANDBOX_OOM,       /* the memory limit killed it */
+	SANDBOX_KILLED,    /* sandbox_kill() was called */
+	_SANDBOX_END_MAX,
+	_SANDBOX_END_INVALID = -EINVAL,
+};
+
+struct sandbox_result {
+	enum sandbox_end end;
+	int exit_code;   /* EXITED: the code; otherwise 128 + signal */
+	int signal;      /* the signal that ended the command, 0 if it exited */
+	uint64_t wall_usec;
+	struct cgroup_stats stats;
+};
+
+struct runtime_config {
+	const char *cgroup_root;   /* NULL = /sys/fs/cgroup */
+	const char *cgroup_parent; /* NULL = "sandboxd" */
+	const char *init_path;     /* the sandbox-init executable */
+	const char *images_dir;    /* where named images live; NULL = /var/lib/sandboxd/images */
+	struct uid_range_pool uids;
+	bool kill_on_parent_death; /* sandbox dies with the process that created it (sbx-run) */
+};
+
+struct sandbox_runtime;
+struct sandbox;
+
+const char *sandbox_end_to_string(enum sandbox_end e);
+
+/* Checks the host (user namespaces, seccomp, cgroup controllers), loads sandbox-init into a sealed
+ * memfd and prepares everything reused by every sandbox of this process. */
+int sandbox_runtime_new(const struct runtime_config *cfg, struct sandbox_runtime **ret,
+			struct sbx_error *reterr);
+struct sandbox_runtime *sandbox_runtime_free(struct sandbox_runtime *rt);
+DEFINE_CLEANUP(struct sandbox_runtime *, sandbox_runtime_free)
+
+/* Creates and starts one sandbox running spec->argv; returns once the command was exec'd by
+ * sandbox-init's parent step, or with the failed step's sentence. */
+int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
+		   struct sandbox **ret, struct sbx_error *reterr);
+
+/* The pidfd of sandbox-init (PID 1 inside), for event loops. */
+int sandbox_pidfd(const struct sandbox *sb);
+
+/* Host pid of sandbox-init. */
+pid_t sandbox_pid(const struct sandbox *sb);
+
+/* Host uid that root inside the sandbox maps to. */
+uid_t sandbox_host_uid(const struct sandbox *sb);
+
+/* Waits until the sandbox ends or its wall-clock limit passes (then kills it), and fills *ret. */
+int sandbox_wait(struct sandbox *sb, struct sandbox_result *ret, struct sbx_error *reterr);
+
+/* Sends sig to sandbox-init, which forwards it to the command. */
+int sandbox_signal(struct sandbox *sb, int sig);
+
+/* Kills every process of the sandbox; sandbox_wait() then reports SANDBOX_KILLED. */
+int sandbox_kill(struct sandbox *sb);
+
+/* Kills what is left, reaps, removes the cgroup and releases the uid range. Accepts NULL. */
+struct sandbox *sandbox_free(struct sandbox *sb);
+DEFINE_CLEANUP(struct sandbox *, sandbox_free)
