@@ -30,14 +30,20 @@ static const struct v1_hier v1_hiers[] = {
 static int v1_open_one(struct cgroup_host *h, int root_fd, const struct v1_hier *v, bool strict,
 		       int *ret_fd, struct sbx_error *reterr)
 {
+	size_t i;
 	int r = -ENOENT;
 
-	for (size_t i = 0; i < ELEMENTSOF(v->dirs) && v->dirs[i]; i++) {
-		r = cgroup_host_open_hier(h, root_fd, v->hier, v->dirs[i], strict, ret_fd, reterr);
+	for (i = 0; i < ELEMENTSOF(v->dirs) && v->dirs[i]; i++) {
+		r = cgroup_host_open_hier(h, root_fd, v->hier, v->dirs[i], strict, ret_fd, NULL);
 		if (r != -ENOENT)
-			return r;
+			break;
 	}
-	return r;
+	if (r >= 0 || !reterr)
+		return r;
+	/* Again, for the sentence: about the directory that is there but wrong, else about
+	 * the usual name rather than the last alternative tried. */
+	return cgroup_host_open_hier(h, root_fd, v->hier, v->dirs[r == -ENOENT ? 0 : i], strict,
+				     ret_fd, reterr);
 }
 
 static bool same_dir(int a, int b)

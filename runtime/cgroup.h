@@ -47,7 +47,8 @@ int cgroup_host_detect(const char *root, const char *parent, struct cgroup_host 
 		       struct sbx_error *reterr);
 
 /* Like cgroup_host_detect() but trusts the given layout instead of filesystem types, so the
- * backends can be tested against a fake tree of plain files. */
+ * backends can be tested against a fake tree of plain files. A hierarchy that is a plain
+ * directory is accepted, and control files in it are created when first written. */
 int cgroup_host_open(const char *root, const char *parent, enum cgroup_layout layout,
 		     struct cgroup_host **ret, struct sbx_error *reterr);
 

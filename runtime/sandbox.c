@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
@@ -82,10 +83,10 @@ static uint64_t now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
 }
 
-/* Copies sandbox-init into a sealed memfd: what the sandbox executes as PID 1 cannot be
- * rewritten through /proc/self/exe (the runc CVE-2019-5736 class), even by a process that
- * somehow held write access to the installed file. */
-static int load_init(const char *path, int *ret_fd, struct sbx_error *reterr)
+/* Copies sandbox-init into a sealed memfd, for kernels without the new mount API: what the
+ * sandbox executes as PID 1 cannot be rewritten through /proc/self/exe (the runc CVE-2019-5736
+ * class). */
+static int load_init_memfd(const char *path, int *ret_fd, struct sbx_error *reterr)
 {
 	_cleanup_close_ int src = -EBADF, mfd = -EBADF;
 	struct stat st;
@@ -118,6 +119,33 @@ static int load_init(const char *path, int *ret_fd, struct sbx_error *reterr)
 	if (fcntl(mfd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
 		return sbx_fail(reterr, negative_errno(), "seal the sandbox-init memfd");
 	*ret_fd = TAKE_FD(mfd);
+	return 0;
+}
+
+/* Opens sandbox-init through a private read-only mount of just that file, so the process the
+ * sandbox sees at /proc/1/exe lives on a read-only mount: it cannot be rewritten through
+ * /proc/self/exe (the runc CVE-2019-5736 class), and nothing is copied per process. */
+static int load_init(const char *path, int *ret_fd, struct sbx_error *reterr)
+{
+	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
+	_cleanup_close_ int tree = -EBADF;
+	struct stat st;
+
+	tree = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (tree < 0 && errno == ENOSYS) /* before 5.2 */
+		return load_init_memfd(path, ret_fd, reterr);
+	if (tree < 0)
+		return sbx_fail(reterr, negative_errno(), "open sandbox-init '%s'", path);
+	if (mount_setattr(tree, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0) {
+		if (errno == ENOSYS) /* 5.2 to 5.11 */
+			return load_init_memfd(path, ret_fd, reterr);
+		return sbx_fail(reterr, negative_errno(), "make sandbox-init's mount read-only");
+	}
+	if (fstat(tree, &st) < 0)
+		return sbx_fail(reterr, negative_errno(), "stat sandbox-init '%s'", path);
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
+		return sbx_fail(reterr, -ENOEXEC, "sandbox-init '%s' is not an executable file", path);
+	*ret_fd = TAKE_FD(tree);
 	return 0;
 }
 
