@@ -25,8 +25,7 @@ static const char *const host_top[] = {
 /* /etc entries the host image takes from the host; everything else of /etc stays invisible
  * (shadow, ssh keys, machine-id, the host's passwd). Symlinks are copied as symlinks. */
 static const char *const host_etc[] = {
-	"/etc/ld.so.cache", "/etc/ssl", "/etc/alternatives", "/etc/ca-certificates",
-	"/etc/localtime", "/etc/os-release", "/etc/mime.types", "/etc/protocols", "/etc/services",
+	"/etc/ld.so.cache", "/etc/ssl", "/etc/alternatives", "/etc/localtime", "/etc/os-release",
 };
 
 #define HOST_SOURCES_MAX (ELEMENTSOF(host_top) + ELEMENTSOF(host_etc))

@@ -3,6 +3,8 @@
  * into a struct sandbox_spec, asks runtime/sandbox.h for the sandbox, waits, and exits with the
  * command's status. The only place here that prints. */
 #include <getopt.h>
+#include <signal.h>
+#include <sys/pidfd.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -246,6 +248,30 @@ static const char *find_init(char *buf, size_t len)
 	return SANDBOX_INIT_INSTALLED;
 }
 
+/* sandbox-init's pidfd while the command runs: a terminal's ^C or a supervisor's SIGTERM aimed at
+ * sbx-run reaches the command (sandbox-init forwards it) instead of orphaning the sandbox. */
+static int forward_pidfd = -EBADF;
+
+static void forward_signal(int sig)
+{
+	int saved = errno;
+
+	if (forward_pidfd >= 0)
+		(void)pidfd_send_signal(forward_pidfd, sig, NULL, 0);
+	errno = saved;
+}
+
+static void forward_signals(int pidfd)
+{
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+	struct sigaction sa = {.sa_handler = forward_signal};
+
+	forward_pidfd = pidfd;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ELEMENTSOF(sigs); i++)
+		(void)sigaction(sigs[i], &sa, NULL);
+}
+
 static void report_end(const struct sandbox_spec *spec, const struct sandbox_result *res)
 {
 	char a[UNITS_TEXT_MAX];
@@ -299,6 +325,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "sbx-run: %s\n", e.msg);
 		return EXIT_SETUP;
 	}
+	forward_signals(sandbox_pidfd(sb));
 	r = sandbox_wait(sb, &res, &e);
 	if (r < 0) {
 		fprintf(stderr, "sbx-run: %s\n", e.msg);

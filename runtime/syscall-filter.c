@@ -7,7 +7,6 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
