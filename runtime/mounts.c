@@ -193,23 +193,20 @@ int mounts_proc(const char *target)
 	if (mount("proc", target, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return negative_errno();
 
+	/* No stat first: a bind onto a missing entry is ENOENT (this kernel lacks it, nothing to
+	 * mask) and onto a directory ENOTDIR (mask it with an empty read-only tmpfs instead). */
 	for (size_t i = 0; i < ELEMENTSOF(proc_masked); i++) {
-		struct stat st;
-
 		snprintf(path, sizeof(path), "%s/%s", target, proc_masked[i]);
-		if (lstat(path, &st) < 0) {
-			if (errno == ENOENT)
-				continue;
-			return negative_errno();
-		}
-		if (S_ISDIR(st.st_mode))
-			r = mounts_tmpfs(path, 4096, 0555, MOUNTS_RO | MOUNTS_NOSUID | MOUNTS_NODEV |
-							       MOUNTS_NOEXEC);
-		else
-			r = mounts_bind_path("/dev/null", path, 0);
+		r = mounts_bind_path("/dev/null", path, 0);
+		if (r == -ENOTDIR)
+			r = mounts_tmpfs(path, 4096, 0555,
+					 MOUNTS_RO | MOUNTS_NOSUID | MOUNTS_NODEV | MOUNTS_NOEXEC);
+		if (r == -ENOENT)
+			continue;
 		if (r < 0)
 			return r;
 	}
+	/* Our own procfs carries no locked flags, so the remount can name them outright. */
 	for (size_t i = 0; i < ELEMENTSOF(proc_readonly); i++) {
 		snprintf(path, sizeof(path), "%s/%s", target, proc_readonly[i]);
 		if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
@@ -217,9 +214,9 @@ int mounts_proc(const char *target)
 				continue;
 			return negative_errno();
 		}
-		r = mounts_remount_ro(path, MOUNTS_NOSUID | MOUNTS_NODEV | MOUNTS_NOEXEC);
-		if (r < 0)
-			return r;
+		if (mount(NULL, path, NULL,
+			  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			return negative_errno();
 	}
 	return 0;
 }

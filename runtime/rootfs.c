@@ -174,23 +174,35 @@ static int attach_host_sources(const char *root, struct host_source *s, size_t n
 	return 0;
 }
 
-/* The overlay for a directory image: read-only lower, upper and work dirs in the staging tmpfs. */
-static int mount_overlay(const char *staging, int lower_fd, uint64_t size, char *ret_root,
-			 size_t root_len)
+/* The overlay for a directory image: the captured (idmapped) image attached read-only as the
+ * lower layer, upper and work dirs in the staging tmpfs. The lower layer must be a mount of this
+ * namespace: overlayfs refuses to clone a detached one. */
+static int mount_overlay(const char *staging, struct mount_tree *image, uint64_t size,
+			 char *ret_root, size_t root_len)
 {
-	char upper[PATH_MAX], work[PATH_MAX], opts[3 * PATH_MAX];
+	char lower[PATH_MAX], upper[PATH_MAX], work[PATH_MAX], opts[3 * PATH_MAX + 64];
 	int r;
 
 	r = mounts_tmpfs(staging, size, 0755, MOUNTS_NOSUID | MOUNTS_NODEV);
 	if (r < 0)
 		return r;
+	snprintf(lower, sizeof(lower), "%s/lower", staging);
 	snprintf(upper, sizeof(upper), "%s/upper", staging);
 	snprintf(work, sizeof(work), "%s/work", staging);
 	snprintf(ret_root, root_len, "%s/root", staging);
-	if (mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0 || mkdir(ret_root, 0755) < 0)
+	if (mkdir(lower, 0755) < 0 || mkdir(upper, 0755) < 0 || mkdir(work, 0755) < 0 ||
+	    mkdir(ret_root, 0755) < 0)
 		return negative_errno();
-	snprintf(opts, sizeof(opts), "lowerdir=/proc/self/fd/%d,upperdir=%s,workdir=%s", lower_fd,
-		 upper, work);
+	r = mounts_attach(image, lower, MOUNTS_RO | MOUNTS_NOSUID | MOUNTS_NODEV);
+	if (r < 0)
+		return r;
+	/* userxattr: in a user namespace overlayfs may only use user.* xattrs (tmpfs has them
+	 * since 6.6); without it the kernel logs its fallbacks for every sandbox. */
+	snprintf(opts, sizeof(opts), "lowerdir=%s,upperdir=%s,workdir=%s,userxattr", lower, upper,
+		 work);
+	if (mount("overlay", ret_root, "overlay", MS_NOSUID | MS_NODEV, opts) == 0)
+		return 0;
+	opts[strlen(opts) - strlen(",userxattr")] = '\0';
 	if (mount("overlay", ret_root, "overlay", MS_NOSUID | MS_NODEV, opts) < 0)
 		return negative_errno();
 	return 0;
@@ -211,49 +223,94 @@ static int pivot_into(const char *root)
 	return 0;
 }
 
-/* Every host source, captured before the first mount over the host's view. */
+/* The host image's sources, captured before the first mount over the host's view. */
 struct sources {
 	struct host_source host[HOST_SOURCES_MAX];
 	size_t n_host;
-	struct mount_tree binds[SANDBOX_BINDS_MAX];
-	size_t n_binds;
-	int image_fd;
 };
 
 static void sources_done(struct sources *src)
 {
 	host_sources_done(src->host, src->n_host);
-	for (size_t i = 0; i < src->n_binds; i++)
-		mounts_tree_done(&src->binds[i]);
-	src->image_fd = safe_close(src->image_fd);
 }
 
-static int capture_sources(const struct sandbox_spec *spec, const char *image_dir,
-			   struct sources *src, struct sbx_error *reterr)
+static int capture_host_image(struct sources *src, struct sbx_error *reterr)
 {
 	const char *const *tables[] = {host_top, host_etc};
 	const size_t sizes[] = {ELEMENTSOF(host_top), ELEMENTSOF(host_etc)};
 	int r;
 
+	for (size_t t = 0; t < ELEMENTSOF(tables); t++)
+		for (size_t i = 0; i < sizes[t]; i++) {
+			r = capture_host(tables[t][i], &src->host[src->n_host]);
+			if (r < 0)
+				return sbx_fail(reterr, r, "capture host '%s'", tables[t][i]);
+			src->n_host += (size_t)r;
+		}
+	return 0;
+}
+
+void rootfs_trees_done(struct rootfs_trees *t)
+{
+	mounts_tree_done(&t->image);
+	mounts_tree_done(&t->workspace);
+	for (size_t i = 0; i < t->n_binds; i++)
+		mounts_tree_done(&t->binds[i]);
+	t->n_binds = 0;
+}
+
+int rootfs_capture_parent(const struct sandbox_spec *spec, const char *image_dir,
+			  struct rootfs_trees *t, struct sbx_error *reterr)
+{
+	int r;
+
 	if (image_dir) {
-		src->image_fd = open(image_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-		if (src->image_fd < 0)
-			return sbx_fail(reterr, negative_errno(), "open image '%s'", image_dir);
-	} else {
-		for (size_t t = 0; t < ELEMENTSOF(tables); t++)
-			for (size_t i = 0; i < sizes[t]; i++) {
-				r = capture_host(tables[t][i], &src->host[src->n_host]);
-				if (r < 0)
-					return sbx_fail(reterr, r, "capture host '%s'",
-							tables[t][i]);
-				src->n_host += (size_t)r;
-			}
+		r = mounts_open_tree(image_dir, &t->image);
+		if (r < 0)
+			return sbx_fail(reterr, r, "open image '%s'", image_dir);
+	}
+	if (spec->workspace_dir) {
+		r = mounts_open_tree(spec->workspace_dir, &t->workspace);
+		if (r < 0)
+			return sbx_fail(reterr, r, "open workspace '%s'", spec->workspace_dir);
 	}
 	for (size_t i = 0; i < spec->n_binds; i++) {
-		r = mounts_open_tree(spec->binds[i].source, &src->binds[i]);
+		r = mounts_open_tree(spec->binds[i].source, &t->binds[i]);
 		if (r < 0)
 			return sbx_fail(reterr, r, "open bind source '%s'", spec->binds[i].source);
-		src->n_binds++;
+		t->n_binds++;
+	}
+	return 0;
+}
+
+/* Idmaps one tree; a read-only tree on a filesystem without idmapping support stays plain. */
+static int idmap_tree(struct mount_tree *tree, int userns_fd, bool writable)
+{
+	int r;
+
+	if (tree->fd < 0)
+		return 0;
+	r = mounts_tree_idmap(tree, userns_fd);
+	if (r < 0 && !writable && (r == -EINVAL || r == -EOPNOTSUPP || r == -EPERM))
+		return 0;
+	return r;
+}
+
+int rootfs_idmap_parent(const struct sandbox_spec *spec, struct rootfs_trees *t, int userns_fd,
+			struct sbx_error *reterr)
+{
+	int r;
+
+	r = idmap_tree(&t->image, userns_fd, false);
+	if (r < 0)
+		return sbx_fail(reterr, r, "idmap image '%s'", spec->image);
+	r = idmap_tree(&t->workspace, userns_fd, true);
+	if (r < 0)
+		return sbx_fail(reterr, r, "idmap workspace '%s'", spec->workspace_dir);
+	for (size_t i = 0; i < t->n_binds; i++) {
+		r = idmap_tree(&t->binds[i], userns_fd, spec->binds[i].writable);
+		if (r < 0)
+			return sbx_fail(reterr, r, "idmap bind source '%s'", spec->binds[i].source);
 	}
 	return 0;
 }
@@ -319,24 +376,24 @@ static int mount_scratch(const char *root, const struct sandbox_spec *spec,
 }
 
 /* The caller's binds, read-only unless asked otherwise; missing targets are created. */
-static int attach_binds(const char *root, const struct sandbox_spec *spec, struct sources *src,
-			struct sbx_error *reterr)
+static int attach_binds(const char *root, const struct sandbox_spec *spec,
+			struct rootfs_trees *t, struct sbx_error *reterr)
 {
 	char path[PATH_MAX];
 	int r;
 
-	for (size_t i = 0; i < src->n_binds; i++) {
+	for (size_t i = 0; i < t->n_binds; i++) {
 		const struct sandbox_bind *b = &spec->binds[i];
 		struct stat st;
 
-		if (fstatat(src->binds[i].fd, "", &st, AT_EMPTY_PATH) < 0)
+		if (fstatat(t->binds[i].fd, "", &st, AT_EMPTY_PATH) < 0)
 			r = negative_errno();
 		else
 			r = mkdir_inside(root, b->target, S_ISDIR(st.st_mode));
 		if (r >= 0)
 			r = join(path, root, b->target);
 		if (r >= 0)
-			r = mounts_attach(&src->binds[i], path,
+			r = mounts_attach(&t->binds[i], path,
 					  MOUNTS_NOSUID | MOUNTS_NODEV | (b->writable ? 0 : MOUNTS_RO));
 		if (r < 0)
 			return sbx_fail(reterr, r, "bind '%s' at '%s'", b->source, b->target);
@@ -344,10 +401,11 @@ static int attach_binds(const char *root, const struct sandbox_spec *spec, struc
 	return 0;
 }
 
-int rootfs_setup_child(const struct sandbox_spec *spec, const char *image_dir,
-		       struct mount_tree *workspace, struct sbx_error *reterr)
+int rootfs_setup_child(const struct sandbox_spec *spec, struct rootfs_trees *t,
+		       struct sbx_error *reterr)
 {
-	_cleanup_(sources_done) struct sources src = {.image_fd = -EBADF};
+	_cleanup_(sources_done) struct sources src = {};
+	bool host_image = t->image.fd < 0;
 	char root[64];
 	int r;
 
@@ -355,26 +413,25 @@ int rootfs_setup_child(const struct sandbox_spec *spec, const char *image_dir,
 	if (r < 0)
 		return sbx_fail(reterr, r, "make mounts private");
 
-	r = capture_sources(spec, image_dir, &src, reterr);
-	if (r < 0)
-		return r;
-
-	if (image_dir) {
-		r = mount_overlay(ROOTFS_STAGING, src.image_fd, ROOTFS_OVERLAY_SIZE_DEFAULT, root,
-				  sizeof(root));
+	if (host_image) {
+		r = capture_host_image(&src, reterr);
 		if (r < 0)
-			return sbx_fail(reterr, r, "mount the overlay of image '%s'", image_dir);
-	} else {
+			return r;
 		snprintf(root, sizeof(root), "%s", ROOTFS_STAGING);
 		r = build_host_root(root, spec, &src, reterr);
 		if (r < 0)
 			return r;
+	} else {
+		r = mount_overlay(ROOTFS_STAGING, &t->image, ROOTFS_OVERLAY_SIZE_DEFAULT, root,
+				  sizeof(root));
+		if (r < 0)
+			return sbx_fail(reterr, r, "mount the overlay of image '%s'", spec->image);
 	}
 
-	r = mount_scratch(root, spec, workspace, reterr);
+	r = mount_scratch(root, spec, t->workspace.fd >= 0 ? &t->workspace : NULL, reterr);
 	if (r < 0)
 		return r;
-	r = attach_binds(root, spec, &src, reterr);
+	r = attach_binds(root, spec, t, reterr);
 	if (r < 0)
 		return r;
 
@@ -384,7 +441,7 @@ int rootfs_setup_child(const struct sandbox_spec *spec, const char *image_dir,
 
 	/* The host image's root holds only mount points and generated files: nothing in it is
 	 * the sandbox's to change. A directory image's root is its writable overlay. */
-	if (!image_dir) {
+	if (host_image) {
 		r = mounts_remount_ro("/", MOUNTS_NOSUID | MOUNTS_NODEV);
 		if (r < 0)
 			return sbx_fail(reterr, r, "make the root read-only");

@@ -14,8 +14,32 @@
 #define ROOTFS_SHM_SIZE (64ULL << 20)
 #define ROOTFS_OVERLAY_SIZE_DEFAULT (1ULL << 30)
 
-/* Child: builds the root and pivots into it. image_dir is NULL for the host image, else the
- * lower directory of the overlay; workspace is the captured (idmapped) host workspace, or NULL
- * for a tmpfs. On return the cwd is "/" of the new root. */
-int rootfs_setup_child(const struct sandbox_spec *spec, const char *image_dir,
-		       struct mount_tree *workspace, struct sbx_error *reterr);
+/* The caller's host trees: captured by the parent before clone, idmapped through the sandbox's
+ * user namespace once its maps exist (so host root's files are root's inside and what the
+ * sandbox writes lands owned by their host owner), attached by the child. */
+struct rootfs_trees {
+	struct mount_tree image;     /* lower layer of a directory image; fd < 0 for "host" */
+	struct mount_tree workspace; /* host workspace; fd < 0 for a tmpfs */
+	struct mount_tree binds[SANDBOX_BINDS_MAX];
+	size_t n_binds;
+};
+
+#define ROOTFS_TREES_INIT                                                                          	{                                                                                          		.image = {.fd = -EBADF}, .workspace = {.fd = -EBADF}                               	}
+
+/* Closes every captured tree; safe on a partly filled or already closed set. */
+void rootfs_trees_done(struct rootfs_trees *t);
+
+/* Parent, before clone: captures the image (image_dir NULL for "host"), workspace and binds. */
+int rootfs_capture_parent(const struct sandbox_spec *spec, const char *image_dir,
+			  struct rootfs_trees *t, struct sbx_error *reterr);
+
+/* Parent, after the maps are written: idmaps the captured trees through userns_fd. Writable
+ * trees (workspace, --bind) must support it; read-only ones stay plain where the filesystem
+ * cannot be idmapped. */
+int rootfs_idmap_parent(const struct sandbox_spec *spec, struct rootfs_trees *t, int userns_fd,
+			struct sbx_error *reterr);
+
+/* Child: builds the root from the host image or the image overlay, the trees and fresh kernel
+ * filesystems, and pivots into it. On return the cwd is "/" of the new root. */
+int rootfs_setup_child(const struct sandbox_spec *spec, struct rootfs_trees *t,
+		       struct sbx_error *reterr);

@@ -262,17 +262,13 @@ static int setup_stdio(const int stdio[3])
 
 /* The child half, in order. Nothing here logs; the first failure is reported through sync. */
 static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
-		       const char *image_dir, struct mount_tree *workspace, int sync_fd,
+		       struct rootfs_trees *trees, int sync_fd,
 		       const char *const *init_argv, struct sbx_error *e)
 {
 	const char *hostname = spec->hostname ? spec->hostname : SANDBOX_HOSTNAME_DEFAULT;
 	const char *cwd = spec->cwd ? spec->cwd : SANDBOX_WORKSPACE;
 	char seen[PATH_MAX];
 	int r;
-
-	/* Dies with its creator when asked (sbx-run), so no sandbox outlives the uid range lock. */
-	if (rt->cfg.kill_on_parent_death && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		return sbx_fail(e, negative_errno(), "set the parent-death signal");
 
 	r = sync_wait_go(sync_fd);
 	if (r < 0)
@@ -282,7 +278,13 @@ static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *sp
 	if (r < 0)
 		return sbx_fail(e, r, "become root of the user namespace");
 
-	r = rootfs_setup_child(spec, image_dir, workspace, e);
+	/* Dies with its creator when asked (sbx-run), so no sandbox outlives the uid range lock.
+	 * Set only now: changing uids clears the parent-death signal. A creator that died before
+	 * this line is noticed at the second go, which then never comes. */
+	if (rt->cfg.kill_on_parent_death && prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		return sbx_fail(e, negative_errno(), "set the parent-death signal");
+
+	r = rootfs_setup_child(spec, trees, e);
 	if (r < 0)
 		return sbx_wrap(e, "set up the root filesystem");
 
@@ -292,6 +294,10 @@ static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *sp
 	r = netns_setup_child();
 	if (r < 0)
 		return sbx_fail(e, r, "bring up lo");
+
+	r = sync_wait_go(sync_fd);
+	if (r < 0)
+		return sbx_fail(e, r, "wait for the parent to join the cgroup");
 
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return sbx_fail(e, negative_errno(), "enter a new cgroup namespace");
@@ -348,13 +354,28 @@ static const char **init_argv_new(const struct sandbox_spec *spec)
 	return v;
 }
 
+/* A parent step failed after clone. The child may have failed first, and its report is then
+ * the cause worth giving: stop it, and take its report if it left one. Returns the error. */
+static int child_failure(int pidfd, int sync_fd, int r, struct sbx_error *reterr)
+{
+	struct sbx_error child_err = {};
+
+	(void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	if (sync_wait_exec(sync_fd, &child_err) < 0) {
+		if (reterr)
+			*reterr = child_err;
+		return child_err.code;
+	}
+	return r;
+}
+
 int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
 		   struct sandbox **ret, struct sbx_error *reterr)
 {
 	_cleanup_(sandbox_freep) struct sandbox *sb = NULL;
 	_cleanup_close_ int sync_parent = -EBADF, sync_child = -EBADF;
 	_cleanup_free_ const char **init_argv = NULL;
-	struct mount_tree workspace = {.fd = -EBADF};
+	_cleanup_(rootfs_trees_done) struct rootfs_trees trees = ROOTFS_TREES_INIT;
 	struct cgroup_limits limits = {
 		.memory_max = spec->limits.memory_max,
 		.pids_max = spec->limits.pids_max,
@@ -392,17 +413,13 @@ int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
 	if (r < 0)
 		return sbx_wrap(reterr, "set up cgroup");
 
-	if (spec->workspace_dir) {
-		r = mounts_open_tree(spec->workspace_dir, &workspace);
-		if (r < 0)
-			return sbx_fail(reterr, r, "open workspace '%s'", spec->workspace_dir);
-	}
+	r = rootfs_capture_parent(spec, image_dir, &trees, reterr);
+	if (r < 0)
+		return r;
 
 	r = sync_pair(fds);
-	if (r < 0) {
-		mounts_tree_done(&workspace);
+	if (r < 0)
 		return sbx_fail(reterr, r, "create the setup socket");
-	}
 	sync_parent = fds[0];
 	sync_child = fds[1];
 
@@ -412,59 +429,57 @@ int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
 		struct sbx_error e = {};
 
 		sync_parent = safe_close(sync_parent);
-		(void)child_steps(rt, spec, image_dir, workspace.fd >= 0 ? &workspace : NULL,
-				  sync_child, init_argv, &e);
+		(void)child_steps(rt, spec, &trees, sync_child, init_argv, &e);
 		(void)sync_report_error(sync_child, &e);
 		_exit(127);
 	}
-	if (pid < 0) {
-		mounts_tree_done(&workspace);
+	if (pid < 0)
 		return sbx_fail(reterr, pid, "clone the sandbox's namespaces");
-	}
 	sb->pid = pid;
 	sb->pidfd = pidfd;
 	sync_child = safe_close(sync_child);
 
 	r = userns_setup_parent(pid, sb->uids.host_base, reterr);
 	if (r < 0)
-		goto fail;
-	r = cgroup_attach(sb->cgroup, pid, in_cgroup, reterr);
-	if (r < 0) {
-		sbx_wrap(reterr, "set up cgroup");
-		goto fail;
-	}
-	if (workspace.fd >= 0) {
+		return child_failure(pidfd, sync_parent, r, reterr);
+	{
 		_cleanup_close_ int userns_fd = -EBADF;
 		char path[64];
 
-		/* Files the host owns appear owned by the sandbox's root and files the sandbox
-		 * writes land owned by the host's owner: an idmapped mount through the sandbox's
-		 * own user namespace, set while the tree is still detached. */
 		snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
 		userns_fd = open(path, O_RDONLY | O_CLOEXEC);
-		r = userns_fd < 0 ? negative_errno() : mounts_tree_idmap(&workspace, userns_fd);
-		if (r < 0) {
-			sbx_fail(reterr, r, "idmap workspace '%s'", spec->workspace_dir);
-			goto fail;
-		}
+		if (userns_fd < 0)
+			r = sbx_fail(reterr, negative_errno(), "open the sandbox's user namespace");
+		else
+			r = rootfs_idmap_parent(spec, &trees, userns_fd, reterr);
+		if (r < 0)
+			return child_failure(pidfd, sync_parent, r, reterr);
 	}
-	mounts_tree_done(&workspace);
+	/* The child holds its own copies of the trees; ours are done. */
+	rootfs_trees_done(&trees);
 
 	r = sync_send_go(sync_parent);
-	if (r < 0) {
-		sbx_fail(reterr, r, "start the sandbox");
-		goto fail;
-	}
+	if (r < 0)
+		return child_failure(pidfd, sync_parent,
+				     sbx_fail(reterr, r, "start the sandbox"), reterr);
+
+	/* The child builds its root while we move it into its v1 cgroups: on v1 that move waits
+	 * for an RCU grace period (docs/cgroups.md), time better spent in parallel. The child
+	 * waits for the second go before it can fork or enter its cgroup namespace. */
+	r = cgroup_attach(sb->cgroup, pid, in_cgroup, reterr);
+	if (r < 0)
+		return child_failure(pidfd, sync_parent, sbx_wrap(reterr, "set up cgroup"), reterr);
+	r = sync_send_go(sync_parent);
+	if (r < 0)
+		return child_failure(pidfd, sync_parent,
+				     sbx_fail(reterr, r, "start the sandbox"), reterr);
+
 	r = sync_wait_exec(sync_parent, reterr);
 	if (r < 0)
-		goto fail;
+		return r;
 
 	*ret = TAKE_PTR(sb);
 	return 0;
-
-fail:
-	mounts_tree_done(&workspace);
-	return r;
 }
 
 int sandbox_pidfd(const struct sandbox *sb)
