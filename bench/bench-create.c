@@ -17,7 +17,8 @@ int main(int argc, char **argv)
 	static const char *const env[] = {"PATH=/usr/bin:/bin", NULL};
 	struct runtime_config cfg = {
 		.init_path = SANDBOX_INIT_PATH,
-		.uids = {UID_RANGE_LOCK_DIR_DEFAULT, UID_RANGE_BASE_DEFAULT, UID_RANGE_COUNT_DEFAULT},
+		.uids = {UID_RANGE_LOCK_DIR_DEFAULT, UID_RANGE_BASE_DEFAULT,
+			 UID_RANGE_COUNT_DEFAULT},
 		.kill_on_parent_death = true,
 	};
 	struct sandbox_spec spec = {
@@ -26,7 +27,8 @@ int main(int argc, char **argv)
 		.env = env,
 		.workspace_size = SANDBOX_WORKSPACE_SIZE_DEFAULT,
 		.tmp_size = SANDBOX_TMP_SIZE_DEFAULT,
-		.limits = {.memory_max = SANDBOX_MEMORY_DEFAULT, .pids_max = SANDBOX_PIDS_DEFAULT,
+		.limits = {.memory_max = SANDBOX_MEMORY_DEFAULT,
+			   .pids_max = SANDBOX_PIDS_DEFAULT,
 			   .nofile = SANDBOX_NOFILE_DEFAULT},
 		.stdio = {-1, -1, -1},
 	};

@@ -34,10 +34,11 @@ int main(int argc, char **argv)
 	/* The same image shape sbx-run's host image has: /usr read-only, merged-/usr links,
 	 * fresh /proc and /dev, every namespace unshared. */
 	char *const bwrap_argv[] = {
-		"/usr/bin/bwrap", "--unshare-all", "--ro-bind", "/usr", "/usr",
-		"--symlink", "usr/bin", "/bin", "--symlink", "usr/lib", "/lib",
-		"--symlink", "usr/lib64", "/lib64", "--symlink", "usr/sbin", "/sbin",
-		"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "/bin/true", NULL,
+		"/usr/bin/bwrap", "--unshare-all", "--ro-bind", "/usr",	     "/usr",
+		"--symlink",	  "usr/bin",	   "/bin",	"--symlink", "usr/lib",
+		"/lib",		  "--symlink",	   "usr/lib64", "/lib64",    "--symlink",
+		"usr/sbin",	  "/sbin",	   "--proc",	"/proc",     "--dev",
+		"/dev",		  "--tmpfs",	   "/tmp",	"/bin/true", NULL,
 	};
 	uint64_t *a, *b, ma, mb;
 
@@ -53,8 +54,9 @@ int main(int argc, char **argv)
 	for (int i = 0; i < 10; i++) {
 		uint64_t x;
 		if (run(sbx_argv, &x) < 0 || run(bwrap_argv, &x) < 0) {
-			fprintf(stderr, "bench-startup: a warm-up run failed (is bwrap installed? are "
-					"we root?)\n");
+			fprintf(stderr,
+				"bench-startup: a warm-up run failed (is bwrap installed? are "
+				"we root?)\n");
 			return 1;
 		}
 	}
@@ -67,9 +69,11 @@ int main(int argc, char **argv)
 	ma = bench_quantile(a, n, 0.5);
 	mb = bench_quantile(b, n, 0.5);
 	printf("startup of /bin/true, %zu runs each, alternating\n", n);
-	printf("  sbx-run (all layers: 6 namespaces, pivot_root, lo, seccomp, cgroup): median %.2f ms  p90 %.2f ms\n",
+	printf("  sbx-run (all layers: 6 namespaces, pivot_root, lo, seccomp, cgroup): median %.2f "
+	       "ms  p90 %.2f ms\n",
 	       ma / 1e6, bench_quantile(a, n, 0.9) / 1e6);
-	printf("  bwrap --unshare-all (no seccomp, no cgroup):                        median %.2f ms  p90 %.2f ms\n",
+	printf("  bwrap --unshare-all (no seccomp, no cgroup):                        median %.2f "
+	       "ms  p90 %.2f ms\n",
 	       mb / 1e6, bench_quantile(b, n, 0.9) / 1e6);
 	printf("  ratio sbx-run/bwrap: %.2fx (target <= 0.70x)\n", (double)ma / (double)mb);
 	free(a);

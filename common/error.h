@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The error object every client-visible failure carries: a negative errno and one sentence.
- * Fixed size and allocation-free so a cloned child can fill it and send it whole (runtime/sync.c). */
+ * Fixed size and allocation-free so a cloned child can fill it and send it whole (runtime/sync.c).
+ */
 #pragma once
 
 #include <stdbool.h>
@@ -9,7 +10,7 @@
 #define SBX_ERROR_MSG_MAX 512
 
 struct sbx_error {
-	int code;                    /* negative errno, 0 when unset */
+	int code;		     /* negative errno, 0 when unset */
 	char msg[SBX_ERROR_MSG_MAX]; /* "what was tried: detail" */
 };
 

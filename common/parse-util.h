@@ -5,7 +5,8 @@
 
 #include <stdint.h>
 
-/* Parses a plain decimal unsigned integer (no sign, no spaces, no empty string); 0 or -EINVAL/-ERANGE. */
+/* Parses a plain decimal unsigned integer (no sign, no spaces, no empty string); 0 or
+ * -EINVAL/-ERANGE. */
 int parse_u64(const char *s, uint64_t *ret);
 
 /* parse_u64() limited to [min, max]; -ERANGE outside. */

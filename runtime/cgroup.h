@@ -10,13 +10,14 @@
 
 #include "error.h"
 
-#define CGROUP_ROOT_DEFAULT "/sys/fs/cgroup"
+#define CGROUP_ROOT_DEFAULT   "/sys/fs/cgroup"
 #define CGROUP_PARENT_DEFAULT "sandboxd"
-#define CGROUP_NAME_MAX 64
+#define CGROUP_NAME_MAX	      64
 
 enum cgroup_layout {
 	CGROUP_LAYOUT_V1,     /* controllers on per-controller v1 hierarchies, no usable v2 */
-	CGROUP_LAYOUT_HYBRID, /* v1 controllers plus a cgroup2 tree at <root>/unified (core files only) */
+	CGROUP_LAYOUT_HYBRID, /* v1 controllers plus a cgroup2 tree at <root>/unified (core files
+				 only) */
 	CGROUP_LAYOUT_V2,     /* unified: <root> is cgroup2 with the controllers */
 	_CGROUP_LAYOUT_MAX,
 	_CGROUP_LAYOUT_INVALID = -EINVAL,
@@ -29,10 +30,10 @@ struct cgroup_limits {
 };
 
 struct cgroup_stats {
-	uint64_t oom_kills;     /* processes killed by the OOM killer in this cgroup */
+	uint64_t oom_kills;	/* processes killed by the OOM killer in this cgroup */
 	uint64_t pids_max_hits; /* forks refused by pids.max */
-	uint64_t memory_peak;   /* bytes, 0 when unknown */
-	uint64_t cpu_usec;      /* user+system, 0 when unknown */
+	uint64_t memory_peak;	/* bytes, 0 when unknown */
+	uint64_t cpu_usec;	/* user+system, 0 when unknown */
 };
 
 struct cgroup_host;

@@ -18,11 +18,8 @@ static const struct {
 	const char *name;
 	const char *target;
 } dev_links[] = {
-	{"ptmx", "pts/ptmx"},
-	{"fd", "/proc/self/fd"},
-	{"stdin", "/proc/self/fd/0"},
-	{"stdout", "/proc/self/fd/1"},
-	{"stderr", "/proc/self/fd/2"},
+	{"ptmx", "pts/ptmx"},	       {"fd", "/proc/self/fd"},	      {"stdin", "/proc/self/fd/0"},
+	{"stdout", "/proc/self/fd/1"}, {"stderr", "/proc/self/fd/2"},
 };
 
 int dev_setup_child(const char *dev_path, uint64_t shm_size)

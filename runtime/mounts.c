@@ -14,14 +14,17 @@
 
 /* OCI's defaults: kernel memory, key and timing side channels, hardware and firmware knobs. */
 static const char *const proc_masked[] = {
-	"acpi", "asound", "kcore", "keys", "latency_stats", "timer_list",
-	"timer_stats", "sched_debug", "scsi", "sysrq-trigger",
+	"acpi",	      "asound",	     "kcore",	    "keys", "latency_stats",
+	"timer_list", "timer_stats", "sched_debug", "scsi", "sysrq-trigger",
 };
 
 /* Writable system-wide knobs; most refuse a non-initial user namespace anyway, but read-only
  * removes the question. */
 static const char *const proc_readonly[] = {
-	"bus", "fs", "irq", "sys",
+	"bus",
+	"fs",
+	"irq",
+	"sys",
 };
 
 static uint64_t attr_from_flags(unsigned flags)
@@ -135,8 +138,8 @@ int mounts_attach(struct mount_tree *t, const char *target, unsigned flags)
 	if (t->detached) {
 		struct mount_attr attr = {.attr_set = attr_from_flags(flags)};
 
-		if (attr.attr_set != 0 &&
-		    mount_setattr(t->fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof(attr)) < 0) {
+		if (attr.attr_set != 0 && mount_setattr(t->fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+							&attr, sizeof(attr)) < 0) {
 			if (errno != ENOSYS)
 				return negative_errno();
 			/* 5.2 to 5.11: attach first, then remount the classic way. */
@@ -215,7 +218,8 @@ int mounts_proc(const char *target)
 			return negative_errno();
 		}
 		if (mount(NULL, path, NULL,
-			  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			  MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  NULL) < 0)
 			return negative_errno();
 	}
 	return 0;

@@ -7,14 +7,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define MOUNTS_RO      (1U << 0)
-#define MOUNTS_NOSUID  (1U << 1)
-#define MOUNTS_NODEV   (1U << 2)
-#define MOUNTS_NOEXEC  (1U << 3)
+#define MOUNTS_RO     (1U << 0)
+#define MOUNTS_NOSUID (1U << 1)
+#define MOUNTS_NODEV  (1U << 2)
+#define MOUNTS_NOEXEC (1U << 3)
 
 /* A bind source captured while the host's view is still visible. */
 struct mount_tree {
-	int fd;   /* open_tree() clone, or O_PATH fd for the classic fallback */
+	int fd;	       /* open_tree() clone, or O_PATH fd for the classic fallback */
 	bool detached; /* fd is a detached mount (new API) */
 };
 

@@ -31,8 +31,8 @@ static const char *const host_etc[] = {
 #define HOST_SOURCES_MAX (ELEMENTSOF(host_top) + ELEMENTSOF(host_etc))
 
 struct host_source {
-	const char *rel;        /* absolute host path, the same inside */
-	char link[PATH_MAX];    /* target when the host entry is a symlink */
+	const char *rel;     /* absolute host path, the same inside */
+	char link[PATH_MAX]; /* target when the host entry is a symlink */
 	bool is_link, is_dir;
 	struct mount_tree tree; /* when not a link */
 };
@@ -362,7 +362,8 @@ static int mount_scratch(const char *root, const struct sandbox_spec *spec,
 				break;
 			case 2:
 				r = workspace ? mounts_attach(workspace, path, scratch)
-					      : mounts_tmpfs(path, spec->workspace_size, 0755, scratch);
+					      : mounts_tmpfs(path, spec->workspace_size, 0755,
+							     scratch);
 				break;
 			default:
 				r = mounts_tmpfs(path, spec->tmp_size, 01777, scratch);
@@ -376,8 +377,8 @@ static int mount_scratch(const char *root, const struct sandbox_spec *spec,
 }
 
 /* The caller's binds, read-only unless asked otherwise; missing targets are created. */
-static int attach_binds(const char *root, const struct sandbox_spec *spec,
-			struct rootfs_trees *t, struct sbx_error *reterr)
+static int attach_binds(const char *root, const struct sandbox_spec *spec, struct rootfs_trees *t,
+			struct sbx_error *reterr)
 {
 	char path[PATH_MAX];
 	int r;
@@ -394,7 +395,8 @@ static int attach_binds(const char *root, const struct sandbox_spec *spec,
 			r = join(path, root, b->target);
 		if (r >= 0)
 			r = mounts_attach(&t->binds[i], path,
-					  MOUNTS_NOSUID | MOUNTS_NODEV | (b->writable ? 0 : MOUNTS_RO));
+					  MOUNTS_NOSUID | MOUNTS_NODEV |
+						  (b->writable ? 0 : MOUNTS_RO));
 		if (r < 0)
 			return sbx_fail(reterr, r, "bind '%s' at '%s'", b->source, b->target);
 	}

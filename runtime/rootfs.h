@@ -9,9 +9,9 @@
 #include "mounts.h"
 #include "spec.h"
 
-#define ROOTFS_STAGING "/tmp" /* where the new root is assembled, in the child's mount ns only */
-#define ROOTFS_ROOT_SIZE (4ULL << 20)
-#define ROOTFS_SHM_SIZE (64ULL << 20)
+#define ROOTFS_STAGING		    "/tmp" /* where the new root is assembled, in the child's mount ns only */
+#define ROOTFS_ROOT_SIZE	    (4ULL << 20)
+#define ROOTFS_SHM_SIZE		    (64ULL << 20)
 #define ROOTFS_OVERLAY_SIZE_DEFAULT (1ULL << 30)
 
 /* The caller's host trees: captured by the parent before clone, idmapped through the sandbox's
@@ -24,7 +24,10 @@ struct rootfs_trees {
 	size_t n_binds;
 };
 
-#define ROOTFS_TREES_INIT                                                                          	{                                                                                          		.image = {.fd = -EBADF}, .workspace = {.fd = -EBADF}                               	}
+#define ROOTFS_TREES_INIT                                                                          \
+	{                                                                                          \
+		.image = {.fd = -EBADF}, .workspace = {.fd = -EBADF }                              \
+	}
 
 /* Closes every captured tree; safe on a partly filled or already closed set. */
 void rootfs_trees_done(struct rootfs_trees *t);

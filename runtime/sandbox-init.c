@@ -13,8 +13,8 @@
 
 /* Signals passed on to the command; everything else keeps its default for PID 1 (ignored). */
 static const int forwarded[] = {
-	SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH, SIGCONT, SIGTSTP,
-	SIGTTIN, SIGTTOU, SIGALRM, SIGPIPE,
+	SIGHUP,	 SIGINT,  SIGQUIT, SIGTERM, SIGUSR1, SIGUSR2, SIGWINCH,
+	SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGALRM, SIGPIPE,
 };
 
 extern char **environ;

@@ -33,7 +33,7 @@
 #include "syscall-filter.h"
 #include "userns.h"
 
-#define IMAGES_DIR_DEFAULT "/var/lib/sandboxd/images"
+#define IMAGES_DIR_DEFAULT    "/var/lib/sandboxd/images"
 #define SANDBOX_INIT_SIZE_MAX (64ULL << 20)
 
 #ifndef MFD_EXEC
@@ -65,9 +65,8 @@ struct sandbox {
 };
 
 static const char *const end_names[_SANDBOX_END_MAX] = {
-	[SANDBOX_EXITED] = "exited",     [SANDBOX_SIGNALED] = "signaled",
-	[SANDBOX_TIMEOUT] = "timeout",   [SANDBOX_OOM] = "oom",
-	[SANDBOX_KILLED] = "killed",
+	[SANDBOX_EXITED] = "exited", [SANDBOX_SIGNALED] = "signaled", [SANDBOX_TIMEOUT] = "timeout",
+	[SANDBOX_OOM] = "oom",	     [SANDBOX_KILLED] = "killed",
 };
 
 const char *sandbox_end_to_string(enum sandbox_end e)
@@ -127,7 +126,8 @@ static int load_init_memfd(const char *path, int *ret_fd, struct sbx_error *rete
  * /proc/self/exe (the runc CVE-2019-5736 class), and nothing is copied per process. */
 static int load_init(const char *path, int *ret_fd, struct sbx_error *reterr)
 {
-	struct mount_attr ro = {.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
+	struct mount_attr ro = {.attr_set =
+					MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV};
 	_cleanup_close_ int tree = -EBADF;
 	struct stat st;
 
@@ -144,7 +144,8 @@ static int load_init(const char *path, int *ret_fd, struct sbx_error *reterr)
 	if (fstat(tree, &st) < 0)
 		return sbx_fail(reterr, negative_errno(), "stat sandbox-init '%s'", path);
 	if (!S_ISREG(st.st_mode) || (st.st_mode & 0111) == 0)
-		return sbx_fail(reterr, -ENOEXEC, "sandbox-init '%s' is not an executable file", path);
+		return sbx_fail(reterr, -ENOEXEC, "sandbox-init '%s' is not an executable file",
+				path);
 	*ret_fd = TAKE_FD(tree);
 	return 0;
 }
@@ -154,6 +155,13 @@ static int check_host(struct sbx_error *reterr)
 {
 	char buf[32];
 	ssize_t n;
+
+	/* Mapping a range of host uids and creating cgroups takes root of the host. */
+	if (geteuid() != 0)
+		return sbx_fail(reterr, -EPERM,
+				"check privileges: sandboxes must be created by root, "
+				"not uid %u",
+				(unsigned)geteuid());
 
 	n = read_file_at(AT_FDCWD, "/proc/sys/user/max_user_namespaces", buf, sizeof(buf));
 	if (n < 0)
@@ -214,8 +222,8 @@ struct sandbox_runtime *sandbox_runtime_free(struct sandbox_runtime *rt)
 }
 
 /* Resolves spec->image to NULL (host image) or a directory; named images live in images_dir. */
-static int resolve_image(const struct sandbox_runtime *rt, const char *image, char *buf,
-			 size_t len, const char **ret, struct sbx_error *reterr)
+static int resolve_image(const struct sandbox_runtime *rt, const char *image, char *buf, size_t len,
+			 const char **ret, struct sbx_error *reterr)
 {
 	struct stat st;
 
@@ -262,8 +270,8 @@ static int setup_stdio(const int stdio[3])
 
 /* The child half, in order. Nothing here logs; the first failure is reported through sync. */
 static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
-		       struct rootfs_trees *trees, int sync_fd,
-		       const char *const *init_argv, struct sbx_error *e)
+		       struct rootfs_trees *trees, int sync_fd, const char *const *init_argv,
+		       struct sbx_error *e)
 {
 	const char *hostname = spec->hostname ? spec->hostname : SANDBOX_HOSTNAME_DEFAULT;
 	const char *cwd = spec->cwd ? spec->cwd : SANDBOX_WORKSPACE;
@@ -332,8 +340,8 @@ static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *sp
 	if (r < 0)
 		return sbx_fail(e, r, "load the seccomp filter");
 
-	syscall(SYS_execveat, rt->init_fd, "", (char *const *)init_argv,
-		(char *const *)spec->env, AT_EMPTY_PATH);
+	syscall(SYS_execveat, rt->init_fd, "", (char *const *)init_argv, (char *const *)spec->env,
+		AT_EMPTY_PATH);
 	return sbx_fail(e, negative_errno(), "execute sandbox-init");
 }
 
@@ -460,8 +468,8 @@ int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
 
 	r = sync_send_go(sync_parent);
 	if (r < 0)
-		return child_failure(pidfd, sync_parent,
-				     sbx_fail(reterr, r, "start the sandbox"), reterr);
+		return child_failure(pidfd, sync_parent, sbx_fail(reterr, r, "start the sandbox"),
+				     reterr);
 
 	/* The child builds its root while we move it into its v1 cgroups: on v1 that move waits
 	 * for an RCU grace period (docs/cgroups.md), time better spent in parallel. The child
@@ -471,8 +479,8 @@ int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
 		return child_failure(pidfd, sync_parent, sbx_wrap(reterr, "set up cgroup"), reterr);
 	r = sync_send_go(sync_parent);
 	if (r < 0)
-		return child_failure(pidfd, sync_parent,
-				     sbx_fail(reterr, r, "start the sandbox"), reterr);
+		return child_failure(pidfd, sync_parent, sbx_fail(reterr, r, "start the sandbox"),
+				     reterr);
 
 	r = sync_wait_exec(sync_parent, reterr);
 	if (r < 0)
@@ -559,7 +567,8 @@ int sandbox_wait(struct sandbox *sb, struct sandbox_result *ret, struct sbx_erro
 		sb->killed = false;
 		while (waitid(P_PIDFD, (id_t)sb->pidfd, &si, WEXITED) < 0)
 			if (errno != EINTR)
-				return sbx_fail(reterr, negative_errno(), "reap the timed-out sandbox");
+				return sbx_fail(reterr, negative_errno(),
+						"reap the timed-out sandbox");
 	}
 	res.wall_usec = now_usec() - sb->start_usec;
 	(void)cgroup_read_stats(sb->cgroup, &res.stats);

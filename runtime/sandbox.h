@@ -14,19 +14,19 @@
 #include "uid-range.h"
 
 enum sandbox_end {
-	SANDBOX_EXITED,    /* the command exited with exit_code */
-	SANDBOX_SIGNALED,  /* the command was killed by signal (not by the sandbox) */
-	SANDBOX_TIMEOUT,   /* the wall-clock limit killed it */
-	SANDBOX_OOM,       /* the memory limit killed it */
-	SANDBOX_KILLED,    /* sandbox_kill() was called */
+	SANDBOX_EXITED,	  /* the command exited with exit_code */
+	SANDBOX_SIGNALED, /* the command was killed by signal (not by the sandbox) */
+	SANDBOX_TIMEOUT,  /* the wall-clock limit killed it */
+	SANDBOX_OOM,	  /* the memory limit killed it */
+	SANDBOX_KILLED,	  /* sandbox_kill() was called */
 	_SANDBOX_END_MAX,
 	_SANDBOX_END_INVALID = -EINVAL,
 };
 
 struct sandbox_result {
 	enum sandbox_end end;
-	int exit_code;   /* EXITED: the code; otherwise 128 + signal */
-	int signal;      /* the signal that ended the command, 0 if it exited */
+	int exit_code; /* EXITED: the code; otherwise 128 + signal */
+	int signal;    /* the signal that ended the command, 0 if it exited */
 	uint64_t wall_usec;
 	struct cgroup_stats stats;
 };
@@ -34,8 +34,8 @@ struct sandbox_result {
 struct runtime_config {
 	const char *cgroup_root;   /* NULL = /sys/fs/cgroup */
 	const char *cgroup_parent; /* NULL = "sandboxd" */
-	const char *init_path;     /* the sandbox-init executable */
-	const char *images_dir;    /* where named images live; NULL = /var/lib/sandboxd/images */
+	const char *init_path;	   /* the sandbox-init executable */
+	const char *images_dir;	   /* where named images live; NULL = /var/lib/sandboxd/images */
 	struct uid_range_pool uids;
 	bool kill_on_parent_death; /* sandbox dies with the process that created it (sbx-run) */
 };

@@ -110,9 +110,22 @@ static void add_bind(struct options *o, char *arg, bool writable)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum {
-		OPT_IMAGE = 0x100, OPT_WORKSPACE, OPT_WORKSPACE_SIZE, OPT_MEMORY, OPT_PIDS,
-		OPT_CPUS, OPT_TIMEOUT, OPT_ENV, OPT_RO_BIND, OPT_BIND, OPT_CWD, OPT_HOSTNAME,
-		OPT_HELP, OPT_CGROUP_ROOT, OPT_CGROUP_PARENT, OPT_UID_LOCK_DIR,
+		OPT_IMAGE = 0x100,
+		OPT_WORKSPACE,
+		OPT_WORKSPACE_SIZE,
+		OPT_MEMORY,
+		OPT_PIDS,
+		OPT_CPUS,
+		OPT_TIMEOUT,
+		OPT_ENV,
+		OPT_RO_BIND,
+		OPT_BIND,
+		OPT_CWD,
+		OPT_HOSTNAME,
+		OPT_HELP,
+		OPT_CGROUP_ROOT,
+		OPT_CGROUP_PARENT,
+		OPT_UID_LOCK_DIR,
 	};
 	static const struct option longopts[] = {
 		{"image", required_argument, NULL, OPT_IMAGE},
@@ -158,26 +171,32 @@ static void parse_options(int argc, char **argv, struct options *o)
 			break;
 		case OPT_WORKSPACE:
 			if (optarg[0] != '/')
-				die_usage("--workspace '%s': expected an absolute directory", optarg);
+				die_usage("--workspace '%s': expected an absolute directory",
+					  optarg);
 			s->workspace_dir = optarg;
 			break;
 		case OPT_WORKSPACE_SIZE:
-			if (units_parse_size(optarg, &s->workspace_size) < 0 || s->workspace_size == 0)
-				die_usage("--workspace-size '%s': expected a size like 512Mi", optarg);
+			if (units_parse_size(optarg, &s->workspace_size) < 0 ||
+			    s->workspace_size == 0)
+				die_usage("--workspace-size '%s': expected a size like 512Mi",
+					  optarg);
 			break;
 		case OPT_MEMORY:
 			if (units_parse_size(optarg, &s->limits.memory_max) < 0 ||
 			    s->limits.memory_max < (1ULL << 20))
-				die_usage("--memory '%s': expected a size of at least 1Mi, like 256Mi",
+				die_usage("--memory '%s': expected a size of at least 1Mi, like "
+					  "256Mi",
 					  optarg);
 			break;
 		case OPT_PIDS:
 			if (parse_u64_range(optarg, 1, 4194304, &s->limits.pids_max) < 0)
-				die_usage("--pids '%s': expected a number from 1 to 4194304", optarg);
+				die_usage("--pids '%s': expected a number from 1 to 4194304",
+					  optarg);
 			break;
 		case OPT_CPUS:
 			if (units_parse_cpus(optarg, &s->limits.cpu_millis) < 0)
-				die_usage("--cpus '%s': expected a number of CPUs like 0.5 or 2", optarg);
+				die_usage("--cpus '%s': expected a number of CPUs like 0.5 or 2",
+					  optarg);
 			break;
 		case OPT_TIMEOUT:
 			if (units_parse_duration(optarg, &s->limits.timeout_usec) < 0 ||
@@ -307,11 +326,13 @@ int main(int argc, char **argv)
 		.cgroup_root = o.cgroup_root,
 		.cgroup_parent = o.cgroup_parent,
 		.init_path = find_init(init_path, sizeof(init_path)),
-		.uids = {
-			.lock_dir = o.uid_lock_dir ? o.uid_lock_dir : UID_RANGE_LOCK_DIR_DEFAULT,
-			.base = UID_RANGE_BASE_DEFAULT,
-			.count = UID_RANGE_COUNT_DEFAULT,
-		},
+		.uids =
+			{
+				.lock_dir = o.uid_lock_dir ? o.uid_lock_dir
+							   : UID_RANGE_LOCK_DIR_DEFAULT,
+				.base = UID_RANGE_BASE_DEFAULT,
+				.count = UID_RANGE_COUNT_DEFAULT,
+			},
 		.kill_on_parent_death = true,
 	};
 

@@ -42,8 +42,8 @@ pid_t spawn_clone(uint64_t ns_flags, int cgroup_fd, int *ret_pidfd, bool *ret_in
 		/* Kernels before 5.3 (or a seccomp policy hiding clone3): plain clone with
 		 * CLONE_PIDFD (5.2), which stores the pidfd at the parent_tid argument. */
 		cgroup_fd = -EBADF;
-		pid = (pid_t)syscall(SYS_clone, (unsigned long)ns_flags | CLONE_PIDFD | SIGCHLD, NULL,
-				     &pidfd, NULL, 0UL);
+		pid = (pid_t)syscall(SYS_clone, (unsigned long)ns_flags | CLONE_PIDFD | SIGCHLD,
+				     NULL, &pidfd, NULL, 0UL);
 	}
 	if (pid < 0)
 		return negative_errno();

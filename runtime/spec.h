@@ -8,17 +8,17 @@
 #include <stdint.h>
 
 #define SANDBOX_IMAGE_HOST "host"
-#define SANDBOX_WORKSPACE "/workspace"
-#define SANDBOX_BINDS_MAX 64
-#define SANDBOX_ARGV_MAX 4096
-#define SANDBOX_ENV_MAX 1024
+#define SANDBOX_WORKSPACE  "/workspace"
+#define SANDBOX_BINDS_MAX  64
+#define SANDBOX_ARGV_MAX   4096
+#define SANDBOX_ENV_MAX	   1024
 
-#define SANDBOX_MEMORY_DEFAULT (1ULL << 30)
-#define SANDBOX_PIDS_DEFAULT 1024
+#define SANDBOX_MEMORY_DEFAULT	       (1ULL << 30)
+#define SANDBOX_PIDS_DEFAULT	       1024
 #define SANDBOX_WORKSPACE_SIZE_DEFAULT (1ULL << 30)
-#define SANDBOX_TMP_SIZE_DEFAULT (256ULL << 20)
-#define SANDBOX_NOFILE_DEFAULT 4096
-#define SANDBOX_HOSTNAME_DEFAULT "sandbox"
+#define SANDBOX_TMP_SIZE_DEFAULT       (256ULL << 20)
+#define SANDBOX_NOFILE_DEFAULT	       4096
+#define SANDBOX_HOSTNAME_DEFAULT       "sandbox"
 
 struct sandbox_bind {
 	const char *source; /* host path */
@@ -32,18 +32,18 @@ struct sandbox_limits {
 	uint64_t cpu_millis;   /* thousandths of a CPU; 0 = no limit */
 	uint64_t timeout_usec; /* wall clock from start; 0 = none */
 	uint64_t nofile;       /* RLIMIT_NOFILE */
-	uint64_t fsize;        /* RLIMIT_FSIZE in bytes; 0 = same as workspace_size */
+	uint64_t fsize;	       /* RLIMIT_FSIZE in bytes; 0 = same as workspace_size */
 };
 
 struct sandbox_spec {
-	const char *image;         /* "host", an absolute directory, or a name in images_dir */
+	const char *image;	   /* "host", an absolute directory, or a name in images_dir */
 	const char *const *argv;   /* NULL-terminated, argv[0] resolved inside by sandbox-init */
-	const char *const *env;    /* complete environment of the command, NULL-terminated */
-	const char *cwd;           /* inside the sandbox; NULL = /workspace */
-	const char *hostname;      /* NULL = "sandbox" */
+	const char *const *env;	   /* complete environment of the command, NULL-terminated */
+	const char *cwd;	   /* inside the sandbox; NULL = /workspace */
+	const char *hostname;	   /* NULL = "sandbox" */
 	const char *workspace_dir; /* host directory bound at /workspace; NULL = a tmpfs */
 	uint64_t workspace_size;   /* tmpfs size of /workspace */
-	uint64_t tmp_size;         /* tmpfs size of /tmp */
+	uint64_t tmp_size;	   /* tmpfs size of /tmp */
 	const struct sandbox_bind *binds;
 	size_t n_binds;
 	struct sandbox_limits limits;

@@ -231,8 +231,8 @@ static const uint32_t socket_families[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLIN
 static const uint32_t ioctl_refused[] = {TIOCSTI, TIOCLINUX};
 
 /* personality() values allowed: PER_LINUX, and 0xffffffff, which only queries. Anything else
- * is refused (ENOSYS, the default): ADDR_NO_RANDOMIZE turns off ASLR for what the program runs next,
- * READ_IMPLIES_EXEC makes every readable mapping executable. */
+ * is refused (ENOSYS, the default): ADDR_NO_RANDOMIZE turns off ASLR for what the program runs
+ * next, READ_IMPLIES_EXEC makes every readable mapping executable. */
 static const uint32_t personality_allowed[] = {PER_LINUX, 0xffffffffu};
 
 static int syscall_resolve(const char *name, int *ret_nr)

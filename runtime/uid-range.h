@@ -9,21 +9,21 @@
 
 #include "error.h"
 
-#define UID_RANGE_SIZE 65536U
-#define UID_RANGE_BASE_DEFAULT (1U << 30) /* far above /etc/subuid's customary 100000 + n*65536 */
-#define UID_RANGE_COUNT_DEFAULT 1024U
+#define UID_RANGE_SIZE		   65536U
+#define UID_RANGE_BASE_DEFAULT	   (1U << 30) /* far above /etc/subuid's customary 100000 + n*65536 */
+#define UID_RANGE_COUNT_DEFAULT	   1024U
 #define UID_RANGE_LOCK_DIR_DEFAULT "/run/sandboxd/uid-ranges"
 
 struct uid_range_pool {
 	const char *lock_dir;
-	uint32_t base;  /* first host uid of slot 0 */
+	uint32_t base;	/* first host uid of slot 0 */
 	uint32_t count; /* number of slots */
 };
 
 struct uid_range {
 	uint32_t slot;
 	uid_t host_base; /* host uid (and gid) that root inside maps to */
-	int lock_fd;     /* held while the range is in use */
+	int lock_fd;	 /* held while the range is in use */
 };
 
 /* Checks a pool: base above the host's system ids (>= 65536), the whole pool below 2^32-1 so no
