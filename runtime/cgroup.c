@@ -506,6 +506,79 @@ static struct cgroup *cgroup_free(struct cgroup *cg)
 	return NULL;
 }
 
+int cgroup_list(struct cgroup_host *h, char ***ret_names)
+{
+	_cleanup_strv_free_ char **names = NULL;
+	_cleanup_closedir_ DIR *d = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *de;
+	int fd = -EBADF;
+
+	for (size_t i = 0; i < _CGROUP_HIER_MAX && fd < 0; i++)
+		if (h->parent_fd[i] >= 0)
+			fd = fcntl(h->parent_fd[i], F_DUPFD_CLOEXEC, 3);
+	if (fd < 0)
+		return fd == -EBADF ? -ENOENT : negative_errno();
+	/* fdopendir() takes the dup; rewind since the parent fd's offset is shared. */
+	d = fdopendir(fd);
+	if (!d) {
+		safe_close(fd);
+		return negative_errno();
+	}
+	rewinddir(d);
+	names = calloc(1, sizeof(char *));
+	if (!names)
+		return -ENOMEM;
+	while ((errno = 0, de = readdir(d))) {
+		char **grown;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		if (n >= CGROUP_LIST_MAX)
+			return -E2BIG;
+		if (n + 2 > cap) {
+			cap = cap ? cap * 2 : 16;
+			grown = realloc(names, cap * sizeof(char *));
+			if (!grown)
+				return -ENOMEM;
+			names = grown;
+		}
+		names[n] = strdup(de->d_name);
+		if (!names[n])
+			return -ENOMEM;
+		names[++n] = NULL;
+	}
+	if (errno != 0)
+		return negative_errno();
+	*ret_names = TAKE_PTR(names);
+	return 0;
+}
+
+int cgroup_remove_leftover(struct cgroup_host *h, const char *name)
+{
+	struct cgroup *cg;
+	int r;
+
+	if (!cgroup_name_is_valid(name))
+		return -EINVAL;
+	cg = calloc(1, sizeof(*cg));
+	if (!cg)
+		return -ENOMEM;
+	cg->host = h;
+	memcpy(cg->name, name, strlen(name) + 1);
+	for (size_t i = 0; i < _CGROUP_HIER_MAX; i++) {
+		cg->fd[i] = -EBADF;
+		if (h->parent_fd[i] < 0)
+			continue;
+		cg->fd[i] = openat(h->parent_fd[i], name,
+				   O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		cg->created[i] = cg->fd[i] >= 0;
+	}
+	r = cgroup_remove(cg);
+	cgroup_free(cg);
+	return r;
+}
+
 static int cgroup_check_limits(const struct cgroup_limits *l, struct sbx_error *reterr)
 {
 	if (l->cpu_millis != 0 &&

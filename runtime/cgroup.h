@@ -63,6 +63,14 @@ enum cgroup_layout cgroup_host_layout(const struct cgroup_host *h);
 int cgroup_create(struct cgroup_host *h, const char *name, const struct cgroup_limits *limits,
 		  struct cgroup **ret, struct sbx_error *reterr);
 
+/* Names of the cgroups under the parent (from the first hierarchy the layout uses), as a
+ * NULL-terminated malloc'd list; at most CGROUP_LIST_MAX. */
+#define CGROUP_LIST_MAX 65536
+int cgroup_list(struct cgroup_host *h, char ***ret_names);
+
+/* Kills and removes a leftover cgroup <parent>/<name> in every hierarchy; 0 also when absent. */
+int cgroup_remove_leftover(struct cgroup_host *h, const char *name);
+
 /* The cgroup2 directory fd usable with CLONE_INTO_CGROUP, or -EBADF when the layout has none. */
 int cgroup_clone_fd(const struct cgroup *cg);
 

@@ -3,6 +3,7 @@
  * go) in sandbox_create(), the child half in child_steps(), top to bottom. Each step lives in its
  * own file; this file only orders them and names what failed. */
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <poll.h>
 #include <sched.h>
@@ -177,6 +178,30 @@ static int check_host(struct sbx_error *reterr)
 	return 0;
 }
 
+/* Removes the cgroups of sandboxes whose creator died without tearing them down (a SIGKILLed
+ * sbx-run; its sandbox died with it): a "sbx-<slot>" cgroup whose uid range nobody holds has no
+ * owner left. Best effort: a failure here costs a leftover, not a sandbox. */
+static void sweep_leftovers(struct sandbox_runtime *rt)
+{
+	_cleanup_strv_free_ char **names = NULL;
+
+	if (cgroup_list(rt->cgroups, &names) < 0)
+		return;
+	for (char **n = names; *n; n++) {
+		struct uid_range range = {.lock_fd = -EBADF};
+		uint32_t slot;
+		char tail;
+
+		if (sscanf(*n, "sbx-%" SCNu32 "%c", &slot, &tail) != 1 ||
+		    slot >= rt->cfg.uids.count)
+			continue;
+		if (uid_range_acquire_slot(&rt->cfg.uids, slot, &range) < 0)
+			continue; /* held: a live sandbox */
+		(void)cgroup_remove_leftover(rt->cgroups, *n);
+		uid_range_release(&range);
+	}
+}
+
 int sandbox_runtime_new(const struct runtime_config *cfg, struct sandbox_runtime **ret,
 			struct sbx_error *reterr)
 {
@@ -205,6 +230,7 @@ int sandbox_runtime_new(const struct runtime_config *cfg, struct sandbox_runtime
 	r = load_init(cfg->init_path, &rt->init_fd, reterr);
 	if (r < 0)
 		return r;
+	sweep_leftovers(rt);
 	syscall_filter_builtin(&rt->filter);
 
 	*ret = TAKE_PTR(rt);

@@ -167,6 +167,25 @@ int uid_range_acquire(const struct uid_range_pool *pool, struct uid_range *ret,
 	return sbx_fail(reterr, -EBUSY, "all %" PRIu32 " uid ranges are in use", pool->count);
 }
 
+int uid_range_acquire_slot(const struct uid_range_pool *pool, uint32_t slot, struct uid_range *ret)
+{
+	char path[PATH_MAX];
+	uid_t host_base;
+	int r, fd, n;
+
+	r = uid_range_slot_base(pool, slot, &host_base);
+	if (r < 0)
+		return r;
+	n = snprintf(path, sizeof(path), "%s/%" PRIu32, pool->lock_dir, slot);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = uid_range_try_slot(path);
+	if (fd < 0)
+		return fd;
+	*ret = (struct uid_range){.slot = slot, .host_base = host_base, .lock_fd = fd};
+	return 0;
+}
+
 void uid_range_release(struct uid_range *r)
 {
 	if (!r)

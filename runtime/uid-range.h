@@ -38,5 +38,9 @@ int uid_range_slot_base(const struct uid_range_pool *pool, uint32_t slot, uid_t 
 int uid_range_acquire(const struct uid_range_pool *pool, struct uid_range *ret,
 		      struct sbx_error *reterr);
 
+/* Locks one given slot; -EWOULDBLOCK when another holder has it. Used to recognise the leftovers
+ * of a holder that died (its slot is free again, its cgroup may still exist). */
+int uid_range_acquire_slot(const struct uid_range_pool *pool, uint32_t slot, struct uid_range *ret);
+
 /* Unlocks the slot; accepts a range that was never acquired (lock_fd < 0). */
 void uid_range_release(struct uid_range *r);
