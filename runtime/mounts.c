@@ -70,7 +70,7 @@ int mounts_open_tree(const char *path, struct mount_tree *ret)
 
 	fd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (fd >= 0) {
-		*ret = (struct mount_tree){.fd = fd, .detached = true};
+		*ret = (struct mount_tree){.fd = fd, .detached = true, .path = path};
 		return 0;
 	}
 	if (errno != ENOSYS)
@@ -79,7 +79,21 @@ int mounts_open_tree(const char *path, struct mount_tree *ret)
 	fd = open(path, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return negative_errno();
-	*ret = (struct mount_tree){.fd = fd, .detached = false};
+	*ret = (struct mount_tree){.fd = fd, .detached = false, .path = path};
+	return 0;
+}
+
+int mounts_tree_reopen(struct mount_tree *t)
+{
+	int fd;
+
+	if (t->fd < 0 || t->detached)
+		return 0;
+	fd = open(t->path, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return negative_errno();
+	safe_close(t->fd);
+	t->fd = fd;
 	return 0;
 }
 

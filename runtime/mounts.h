@@ -14,8 +14,9 @@
 
 /* A bind source captured while the host's view is still visible. */
 struct mount_tree {
-	int fd;	       /* open_tree() clone, or O_PATH fd for the classic fallback */
-	bool detached; /* fd is a detached mount (new API) */
+	int fd;		  /* open_tree() clone, or O_PATH fd for the classic fallback */
+	bool detached;	  /* fd is a detached mount (new API) */
+	const char *path; /* what was captured (borrowed), for the fallback's reopen */
 };
 
 /* Makes every mount of the caller's (new) mount namespace private, so nothing propagates back
@@ -24,6 +25,11 @@ int mounts_make_private(void);
 
 /* Captures path (recursively) for a later bind. */
 int mounts_open_tree(const char *path, struct mount_tree *ret);
+
+/* Child, in its new mount namespace, before anything is mounted over the host's view: the
+ * classic fallback cannot bind from a mount of another namespace, so an O_PATH capture is
+ * opened again here. Detached trees are left as they are. */
+int mounts_tree_reopen(struct mount_tree *t);
 
 /* Closes a captured tree. */
 void mounts_tree_done(struct mount_tree *t);

@@ -283,6 +283,20 @@ int rootfs_capture_parent(const struct sandbox_spec *spec, const char *image_dir
 	return 0;
 }
 
+int rootfs_reopen_child(struct rootfs_trees *t, struct sbx_error *reterr)
+{
+	int r;
+
+	r = mounts_tree_reopen(&t->image);
+	if (r >= 0)
+		r = mounts_tree_reopen(&t->workspace);
+	for (size_t i = 0; r >= 0 && i < t->n_binds; i++)
+		r = mounts_tree_reopen(&t->binds[i]);
+	if (r < 0)
+		return sbx_fail(reterr, r, "open the captured trees again");
+	return 0;
+}
+
 /* Idmaps one tree; a read-only tree on a filesystem without idmapping support stays plain. */
 static int idmap_tree(struct mount_tree *tree, int userns_fd, bool writable)
 {
@@ -291,7 +305,9 @@ static int idmap_tree(struct mount_tree *tree, int userns_fd, bool writable)
 	if (tree->fd < 0)
 		return 0;
 	r = mounts_tree_idmap(tree, userns_fd);
-	if (r < 0 && !writable && (r == -EINVAL || r == -EOPNOTSUPP || r == -EPERM))
+	/* EINVAL/EPERM: the filesystem cannot be idmapped; ENOSYS/EOPNOTSUPP: the kernel cannot
+	 * (before 5.12). Read-only trees then stay plain, writable ones are refused. */
+	if (r < 0 && !writable && (r == -EINVAL || r == -EOPNOTSUPP || r == -EPERM || r == -ENOSYS))
 		return 0;
 	return r;
 }

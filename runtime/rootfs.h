@@ -42,6 +42,11 @@ int rootfs_capture_parent(const struct sandbox_spec *spec, const char *image_dir
 int rootfs_idmap_parent(const struct sandbox_spec *spec, struct rootfs_trees *t, int userns_fd,
 			struct sbx_error *reterr);
 
+/* Child, right after clone and before it changes uid (the creator's uid still owns what it
+ * could open): opens O_PATH captures again in the child's own mount namespace, for kernels
+ * without open_tree(). Does nothing where the trees are detached mounts. */
+int rootfs_reopen_child(struct rootfs_trees *t, struct sbx_error *reterr);
+
 /* Child: builds the root from the host image or the image overlay, the trees and fresh kernel
  * filesystems, and pivots into it. On return the cwd is "/" of the new root. */
 int rootfs_setup_child(const struct sandbox_spec *spec, struct rootfs_trees *t,

@@ -308,6 +308,10 @@ static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *sp
 	if (r < 0)
 		return sbx_fail(e, r, "wait for the parent");
 
+	r = rootfs_reopen_child(trees, e);
+	if (r < 0)
+		return r;
+
 	r = userns_setup_child();
 	if (r < 0)
 		return sbx_fail(e, r, "become root of the user namespace");

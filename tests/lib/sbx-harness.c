@@ -236,6 +236,23 @@ pid_t sbx_harness_find_descendant(pid_t ancestor, const char *comm, uint64_t tim
 /* The harness options, then opts, then "--" and cmd (with the probe's path first when probe);
  * a malloc'd array of borrowed strings, NULL when out of memory. No Check calls below this point
  * until the wrappers: sbx_harness_main() runs a sandbox before any test. */
+/* Command run in front of sbx-run (NULL-terminated), e.g. the no-syscall shim; see
+ * sbx_harness_set_wrapper(). */
+#define WRAPPER_MAX 4
+static const char *wrapper[WRAPPER_MAX + 1];
+
+void sbx_harness_set_wrapper(const char *const *argv)
+{
+	size_t n = 0;
+
+	while (argv && argv[n]) {
+		ck_assert_msg(n < WRAPPER_MAX, "at most %d wrapper arguments", WRAPPER_MAX);
+		wrapper[n] = argv[n];
+		n++;
+	}
+	wrapper[n] = NULL;
+}
+
 static const char **build_argv(const char *const *opts, const char *const *cmd, bool probe)
 {
 	const char *const prefix[] = {
@@ -249,9 +266,11 @@ static const char **build_argv(const char *const *opts, const char *const *cmd, 
 		n_opts++;
 	while (cmd && cmd[n_cmd])
 		n_cmd++;
-	v = calloc(ELEMENTSOF(prefix) + n_opts + n_cmd + 3, sizeof(char *));
+	v = calloc(WRAPPER_MAX + ELEMENTSOF(prefix) + n_opts + n_cmd + 3, sizeof(char *));
 	if (!v)
 		return NULL;
+	for (size_t i = 0; wrapper[i]; i++)
+		v[k++] = wrapper[i];
 	for (size_t i = 0; i < ELEMENTSOF(prefix); i++)
 		v[k++] = prefix[i];
 	for (size_t i = 0; i < n_opts; i++)

@@ -82,6 +82,10 @@ const char *sbx_harness_cgroup_parent(void);
 /* The host path of the built probe. */
 const char *sbx_harness_probe_path(void);
 
+/* Runs every later sbx-run of this test process behind argv (NULL-terminated, at most 4
+ * words; NULL clears it), e.g. {"no-syscall", "clone3", "--"}. */
+void sbx_harness_set_wrapper(const char *const *argv);
+
 /* Starts sbx-run with the harness options, then args exactly as given (options, "--", command).
  * keep_fd >= 0 is left open, not close-on-exec, under its own number in sbx-run (to check that
  * nothing of the caller crosses into the sandbox); every other fd above 2 is close-on-exec. */
