@@ -624,6 +624,23 @@ START_TEST(test_sigterm_forwarded)
 }
 END_TEST
 
+/* sandbox-init is PID 1: orphans re-parented to it are reaped, not left as zombies. */
+START_TEST(test_orphans_reaped)
+{
+	_cleanup_free_ struct sbx_harness_result *res = result_new();
+
+	/* Three orphans exit after 0.2 s; a second later, count the zombies in the sandbox. */
+	ck_assert_int_eq(
+		sbx_harness_run(res, NULL,
+				SBX_ARGS("/bin/sh", "-c",
+					 "for i in 1 2 3; do (sleep 0.2 &); done; sleep 1; "
+					 "ps -eo stat= | grep -c '^Z' || true")),
+		0);
+	ck_assert_msg(strcmp(res->out, "0\n") == 0, "zombies in the sandbox: '%s' (stderr: %s)",
+		      res->out, res->err);
+}
+END_TEST
+
 static Suite *sbx_run_suite(void)
 {
 	Suite *s = suite_create("integration-sbx-run");
@@ -670,6 +687,7 @@ static Suite *sbx_run_suite(void)
 	tc = sbx_harness_tcase("signals", SBX_HARNESS_TIMEOUT_DEFAULT);
 	tcase_add_test(tc, test_sigkill_sbx_run_kills_sandbox);
 	tcase_add_test(tc, test_sigterm_forwarded);
+	tcase_add_test(tc, test_orphans_reaped);
 	suite_add_tcase(s, tc);
 	return s;
 }
