@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+/* The daemon's state, shared by the server, connections and handlers: configuration, the event
+ * loop, counters. Created in main.c; the only global-like object, passed explicitly. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <systemd/sd-event.h>
+
+#include "frame.h"
+
+#define DAEMON_SOCKET_DEFAULT	 "/run/sandboxd/sandboxd.sock"
+#define DAEMON_STATE_DIR_DEFAULT "/var/lib/sandboxd"
+#define DAEMON_SOCKET_GROUP	 "sandboxd"
+#define DAEMON_ALLOWED_MAX	 64
+#define DAEMON_CONNECTIONS_MAX	 1024
+
+struct daemon_config {
+	const char *socket_path;
+	const char *state_dir;
+	uint32_t frame_max;
+	/* Peers allowed to connect besides root and the daemon's own uid. */
+	uid_t allowed_uids[DAEMON_ALLOWED_MAX];
+	size_t n_allowed_uids;
+	gid_t allowed_gids[DAEMON_ALLOWED_MAX];
+	size_t n_allowed_gids;
+};
+
+struct daemon {
+	struct daemon_config cfg;
+	sd_event *event;
+	uint64_t start_usec; /* CLOCK_MONOTONIC */
+	unsigned n_connections;
+	unsigned n_sessions;
+};

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: MIT */
+/* The permission table and its walker. A request whose body this daemon does not serve (an
+ * unknown oneof case from a newer client, or a call not implemented yet) is answered
+ * INVALID_ARGUMENT and the connection stays open. */
+#include <errno.h>
+#include <stdio.h>
+
+#include "convert.h"
+#include "dispatch.h"
+#include "errmap.h"
+#include "log.h"
+#include "macro.h"
+#include "rpc-info.h"
+
+typedef int (*rpc_handler)(const struct rpc_call *call, Sandboxd__V1__Response *resp,
+			   struct sbx_error *e);
+
+struct rpc_row {
+	Sandboxd__V1__Request__BodyCase body;
+	const char *name;
+	rpc_handler handler;
+};
+
+static const struct rpc_row rpc_table[] = {
+	{SANDBOXD__V1__REQUEST__BODY_HEALTH, "Health", rpc_health},
+	{SANDBOXD__V1__REQUEST__BODY_VERSION, "Version", rpc_version},
+};
+
+static const struct rpc_row *rpc_lookup(Sandboxd__V1__Request__BodyCase body)
+{
+	for (size_t i = 0; i < ELEMENTSOF(rpc_table); i++)
+		if (rpc_table[i].body == body)
+			return &rpc_table[i];
+	return NULL;
+}
+
+static void send_response(struct conn *c, Sandboxd__V1__Response *resp)
+{
+	Sandboxd__V1__ServerMessage m = SANDBOXD__V1__SERVER_MESSAGE__INIT;
+
+	m.body_case = SANDBOXD__V1__SERVER_MESSAGE__BODY_RESPONSE;
+	m.response = resp;
+	(void)conn_send(c, &m);
+}
+
+void dispatch_frame(struct conn *c, struct daemon *d, const uint8_t *payload, size_t len)
+{
+	Sandboxd__V1__Response resp = SANDBOXD__V1__RESPONSE__INIT;
+	Sandboxd__V1__Request *req;
+	const struct rpc_row *row;
+	struct sbx_error e = {};
+	char msg[128];
+	int r;
+
+	/* protobuf-c bounds every length by the frame; strings are checked by convert.c. */
+	req = sandboxd__v1__request__unpack(NULL, len, payload);
+	if (!req) {
+		(void)conn_send_error(c, 0, SANDBOXD__V1__CODE__INVALID_ARGUMENT,
+				      "malformed request: the frame is not a sandboxd.v1.Request");
+		return;
+	}
+
+	r = convert_check_strings(&req->base, &e);
+	if (r < 0) {
+		sbx_wrap(&e, "request %llu", (unsigned long long)req->id);
+		(void)conn_send_error(c, req->id, errmap_code(r), e.msg);
+		sandboxd__v1__request__free_unpacked(req, NULL);
+		return;
+	}
+
+	row = rpc_lookup(req->body_case);
+	if (!row) {
+		if (req->body_case == SANDBOXD__V1__REQUEST__BODY__NOT_SET)
+			snprintf(msg, sizeof(msg), "request %llu has no body",
+				 (unsigned long long)req->id);
+		else
+			snprintf(msg, sizeof(msg),
+				 "request %llu: call %d is not served by this daemon",
+				 (unsigned long long)req->id, (int)req->body_case);
+		(void)conn_send_error(c, req->id, SANDBOXD__V1__CODE__INVALID_ARGUMENT, msg);
+		sandboxd__v1__request__free_unpacked(req, NULL);
+		return;
+	}
+
+	struct rpc_call call = {.daemon = d, .conn = c, .req = req};
+
+	resp.id = req->id;
+	r = row->handler(&call, &resp, &e);
+	if (r < 0) {
+		if (e.code == 0)
+			sbx_fail(&e, r, "%s", row->name);
+		log_info("%s from uid %u: %s", row->name, (unsigned)conn_peer(c)->uid, e.msg);
+		(void)conn_send_error(c, req->id, errmap_code(e.code), e.msg);
+	} else {
+		send_response(c, &resp);
+	}
+	sandboxd__v1__request__free_unpacked(req, NULL);
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: MIT */
+/* sandboxd: options, startup, the sd-event loop, and the only exit codes. Serving is server.c
+ * and conn.c; answering is dispatch.c and the rpc-*.c files. */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+#include <time.h>
+
+#include "daemon.h"
+#include "log.h"
+#include "macro.h"
+#include "parse-util.h"
+#include "server.h"
+
+static void usage(FILE *f)
+{
+	fputs("usage: sandboxd [--socket PATH] [--state-dir DIR] [--foreground] [--debug]\n"
+	      "Serve the sandboxd.v1 protocol on a Unix socket.\n"
+	      "\n"
+	      "  --socket PATH     listen here (default " DAEMON_SOCKET_DEFAULT ");\n"
+	      "                    a socket passed by systemd takes precedence\n"
+	      "  --state-dir DIR   session and job state (default " DAEMON_STATE_DIR_DEFAULT ")\n"
+	      "  --allow-uid UID   also accept this uid (repeatable; root and our own uid always)\n"
+	      "  --allow-gid GID   also accept peers whose primary gid is GID (repeatable)\n"
+	      "  --foreground      accepted for compatibility: sandboxd never forks away\n"
+	      "  --debug           log debug messages\n",
+	      f);
+}
+
+static int parse_args(int argc, char **argv, struct daemon_config *cfg)
+{
+	enum {
+		OPT_SOCKET = 0x100,
+		OPT_STATE_DIR,
+		OPT_ALLOW_UID,
+		OPT_ALLOW_GID,
+		OPT_FOREGROUND,
+		OPT_DEBUG,
+		OPT_HELP
+	};
+	static const struct option opts[] = {
+		{"socket", required_argument, NULL, OPT_SOCKET},
+		{"state-dir", required_argument, NULL, OPT_STATE_DIR},
+		{"allow-uid", required_argument, NULL, OPT_ALLOW_UID},
+		{"allow-gid", required_argument, NULL, OPT_ALLOW_GID},
+		{"foreground", no_argument, NULL, OPT_FOREGROUND},
+		{"debug", no_argument, NULL, OPT_DEBUG},
+		{"help", no_argument, NULL, OPT_HELP},
+		{},
+	};
+	uint64_t v;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SOCKET:
+			if (optarg[0] != '/') {
+				fprintf(stderr,
+					"sandboxd: --socket '%s': expected an absolute path\n",
+					optarg);
+				return -EINVAL;
+			}
+			cfg->socket_path = optarg;
+			break;
+		case OPT_STATE_DIR:
+			if (optarg[0] != '/') {
+				fprintf(stderr,
+					"sandboxd: --state-dir '%s': expected an absolute path\n",
+					optarg);
+				return -EINVAL;
+			}
+			cfg->state_dir = optarg;
+			break;
+		case OPT_ALLOW_UID:
+		case OPT_ALLOW_GID: {
+			bool uid = c == OPT_ALLOW_UID;
+			size_t *n = uid ? &cfg->n_allowed_uids : &cfg->n_allowed_gids;
+
+			if (parse_u64_range(optarg, 0, UINT32_MAX - 1, &v) < 0 ||
+			    *n >= DAEMON_ALLOWED_MAX) {
+				fprintf(stderr,
+					"sandboxd: --allow-%s '%s': expected a number (at most "
+					"%d)\n",
+					uid ? "uid" : "gid", optarg, DAEMON_ALLOWED_MAX);
+				return -EINVAL;
+			}
+			if (uid)
+				cfg->allowed_uids[(*n)++] = (uid_t)v;
+			else
+				cfg->allowed_gids[(*n)++] = (gid_t)v;
+			break;
+		}
+		case OPT_FOREGROUND:
+			break;
+		case OPT_DEBUG:
+			log_set_max_priority(LOG_DEBUG);
+			break;
+		case OPT_HELP:
+		case 'h':
+			usage(stdout);
+			exit(EXIT_SUCCESS);
+		default:
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "sandboxd: unexpected argument '%s'\n", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)userdata;
+	log_info("received signal %u; stopping", si->ssi_signo);
+	(void)sd_notify(0, "STOPPING=1");
+	return sd_event_exit(sd_event_source_get_event(s), 0);
+}
+
+static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
+{
+	(void)s;
+	(void)si;
+	(void)userdata;
+	log_info("SIGHUP: no configuration file is in use; nothing to reload");
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d = {
+		.cfg =
+			{
+				.socket_path = DAEMON_SOCKET_DEFAULT,
+				.state_dir = DAEMON_STATE_DIR_DEFAULT,
+				.frame_max = FRAME_SIZE_MAX_DEFAULT,
+			},
+	};
+	struct server *server = NULL;
+	struct sbx_error e = {};
+	struct timespec ts;
+	sigset_t mask;
+	int r;
+
+	if (parse_args(argc, argv, &d.cfg) < 0) {
+		fputs("Try 'sandboxd --help'.\n", stderr);
+		return 2;
+	}
+
+	/* Signals arrive through the loop; a client vanishing mid-write is an EPIPE, not death. */
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	d.start_usec = (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+
+	r = sd_event_default(&d.event);
+	if (r < 0) {
+		log_error("create the event loop: %s", strerror(-r));
+		return EXIT_FAILURE;
+	}
+	if (sd_event_add_signal(d.event, NULL, SIGTERM, on_stop_signal, NULL) < 0 ||
+	    sd_event_add_signal(d.event, NULL, SIGINT, on_stop_signal, NULL) < 0 ||
+	    sd_event_add_signal(d.event, NULL, SIGHUP, on_reload_signal, NULL) < 0) {
+		log_error("watch signals: %m");
+		sd_event_unref(d.event);
+		return EXIT_FAILURE;
+	}
+
+	r = server_new(&d, &server, &e);
+	if (r < 0) {
+		log_error("%s", e.msg);
+		sd_event_unref(d.event);
+		return EXIT_FAILURE;
+	}
+	log_info("serving sandboxd.v1 on %s", d.cfg.socket_path);
+	(void)sd_notify(0, "READY=1\nSTATUS=serving");
+
+	r = sd_event_loop(d.event);
+	server_free(server);
+	sd_event_unref(d.event);
+	if (r < 0) {
+		log_error("event loop: %s", strerror(-r));
+		return EXIT_FAILURE;
+	}
+	log_info("stopped");
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: MIT */
+/* Health and Version answers. Their messages live in static storage: the answer is packed
+ * before the handler's caller returns, and the daemon is single-threaded. */
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+
+#include "rpc-info.h"
+
+#define SANDBOXD_PROTOCOL "sandboxd.v1"
+
+static uint64_t now_usec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
+}
+
+int rpc_health(const struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
+{
+	static Sandboxd__V1__HealthResponse h;
+
+	(void)e;
+	sandboxd__v1__health_response__init(&h);
+	h.serving = true;
+	h.sessions = call->daemon->n_sessions;
+	h.uptime_ms = (now_usec() - call->daemon->start_usec) / 1000;
+	resp->body_case = SANDBOXD__V1__RESPONSE__BODY_HEALTH;
+	resp->health = &h;
+	return 0;
+}
+
+int rpc_version(const struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
+{
+	static Sandboxd__V1__VersionResponse v;
+	static char *features[] = {"frames", "peer-credentials"};
+	static struct utsname u;
+
+	(void)call;
+	(void)e;
+	sandboxd__v1__version_response__init(&v);
+	(void)uname(&u);
+	v.version = (char *)SANDBOXD_VERSION;
+	v.protocol = (char *)SANDBOXD_PROTOCOL;
+	v.features = features;
+	v.n_features = sizeof(features) / sizeof(features[0]);
+	v.kernel = u.release;
+	v.cgroup_layout = (char *)"";
+	resp->body_case = SANDBOXD__V1__RESPONSE__BODY_VERSION;
+	resp->version = &v;
+	return 0;
+}

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: MIT */
+/* Introspection: Health and Version. */
+#pragma once
+
+#include "dispatch.h"
+
+int rpc_health(const struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e);
+int rpc_version(const struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e);

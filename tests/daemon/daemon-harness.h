@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: MIT */
+/* Starts the built sandboxd on a temporary socket and state dir for one test, and stops it. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct test_daemon {
+	pid_t pid;
+	char dir[64];
+	char socket[128];
+	char state_dir[128];
+};
+
+/* Starts sandboxd with extra arguments (NULL-terminated, may be NULL) and waits until it
+ * accepts connections; fails the test otherwise. */
+void test_daemon_start(struct test_daemon *d, const char *const *extra);
+
+/* Sends SIGTERM, waits for the exit and returns the exit status (or 128+signal); removes the
+ * temporary directory. */
+int test_daemon_stop(struct test_daemon *d);
+
+/* Resident set size of the daemon in KiB. */
+long test_daemon_rss_kib(const struct test_daemon *d);
