@@ -82,6 +82,8 @@ static int out_reserve(struct conn *c, size_t more)
 		if (need <= c->out_cap)
 			return 0;
 	}
+	/* Doubling keeps a burst of small answers linear in copying and allocations. */
+	need = MIN(MAX(need, 2 * c->out_cap), CONN_OUTPUT_HARD_MAX(c->daemon->cfg.frame_max));
 	p = realloc(c->out, need);
 	if (!p)
 		return -ENOMEM;
