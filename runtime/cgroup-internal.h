@@ -53,6 +53,7 @@ struct cgroup {
 	struct cgroup_host *host;	/* borrowed: the host outlives its cgroups */
 	int fd[_CGROUP_HIER_MAX];	/* <parent>/<name> in each hierarchy, -EBADF if unused */
 	bool created[_CGROUP_HIER_MAX]; /* directories that still have to be removed */
+	struct cgroup_limits limits;	/* written by cgroup_create_finish() */
 	char name[CGROUP_NAME_MAX];
 };
 

@@ -428,14 +428,14 @@ int cgroup_kill_loop(struct cgroup *cg, int (*freeze)(struct cgroup *cg, bool fr
 	return -EBUSY;
 }
 
-/* Opens (mkdir unless it exists) <parent>/<name> in every hierarchy of the host. Returns 1 if
- * some directory existed already (a leftover), 0 if all were created. */
-static int cgroup_make_dirs(struct cgroup *cg, struct sbx_error *reterr)
+/* Opens (mkdir unless it exists) <parent>/<name> in hierarchies [lo, hi) of the host. Returns 1
+ * if some directory existed already (a leftover), 0 if all were created. */
+static int cgroup_make_dirs(struct cgroup *cg, size_t lo, size_t hi, struct sbx_error *reterr)
 {
 	struct cgroup_host *h = cg->host;
 	bool existed = false;
 
-	for (size_t i = 0; i < _CGROUP_HIER_MAX; i++) {
+	for (size_t i = lo; i < hi; i++) {
 		if (h->parent_fd[i] < 0)
 			continue;
 		cg->fd[i] = safe_close(cg->fd[i]);
@@ -589,8 +589,40 @@ static int cgroup_check_limits(const struct cgroup_limits *l, struct sbx_error *
 	return 0;
 }
 
-int cgroup_create(struct cgroup_host *h, const char *name, const struct cgroup_limits *limits,
-		  struct cgroup **ret, struct sbx_error *reterr)
+/* Makes the directories of hierarchies [lo, hi). A leftover among them (a holder that crashed
+ * left it: its processes must not share our limits, and its counters, peak and OOM kills, must not
+ * show up in our stats) is killed and removed, and made anew. Only [lo, hi) is touched: the
+ * sandbox may already live in the other hierarchies. */
+static int cgroup_make_dirs_fresh(struct cgroup *cg, size_t lo, size_t hi, struct sbx_error *reterr)
+{
+	struct cgroup old = {.host = cg->host};
+	int r;
+
+	r = cgroup_make_dirs(cg, lo, hi, reterr);
+	if (r <= 0)
+		return r;
+	memcpy(old.name, cg->name, sizeof(old.name));
+	for (size_t i = 0; i < _CGROUP_HIER_MAX; i++) {
+		bool in = i >= lo && i < hi;
+
+		old.fd[i] = in ? cg->fd[i] : -EBADF;
+		old.created[i] = in && cg->created[i];
+	}
+	r = cgroup_remove(&old);
+	for (size_t i = lo; i < hi; i++)
+		cg->created[i] = old.created[i]; /* what is still there stays cg's to remove */
+	if (r < 0)
+		return sbx_fail(reterr, r, "remove leftover cgroup '%s/%s'", cg->host->parent,
+				cg->name);
+	r = cgroup_make_dirs(cg, lo, hi, reterr);
+	if (r > 0)
+		return sbx_fail(reterr, -EEXIST, "create cgroup '%s/%s'", cg->host->parent,
+				cg->name);
+	return r;
+}
+
+int cgroup_create_begin(struct cgroup_host *h, const char *name, const struct cgroup_limits *limits,
+			struct cgroup **ret, struct sbx_error *reterr)
 {
 	_cleanup_(cgroup_destroyp) struct cgroup *cg = NULL;
 	int r;
@@ -606,26 +638,40 @@ int cgroup_create(struct cgroup_host *h, const char *name, const struct cgroup_l
 	if (!cg)
 		return sbx_fail(reterr, -ENOMEM, "allocate cgroup");
 	cg->host = h;
+	cg->limits = *limits;
 	for (size_t i = 0; i < _CGROUP_HIER_MAX; i++)
 		cg->fd[i] = -EBADF;
 	memcpy(cg->name, name, strlen(name) + 1);
 
-	r = cgroup_make_dirs(cg, reterr);
-	if (r > 0) {
-		/* Left by a holder that crashed: its processes must not share our limits, and its
-		 * counters (peak, OOM kills) must not show up in our stats. */
-		r = cgroup_remove(cg);
-		if (r < 0)
-			return sbx_fail(reterr, r, "remove leftover cgroup '%s/%s'", h->parent,
-					name);
-		r = cgroup_make_dirs(cg, reterr);
-		if (r > 0)
-			return sbx_fail(reterr, -EEXIST, "create cgroup '%s/%s'", h->parent, name);
-	}
+	/* Only the cgroup2 directory, the one clone3 places the child in; none on pure v1. */
+	r = cgroup_make_dirs_fresh(cg, CGROUP_HIER_UNIFIED, CGROUP_HIER_UNIFIED + 1, reterr);
 	if (r < 0)
 		return r;
 
-	r = h->ops->set_limits(cg, limits, reterr);
+	*ret = TAKE_PTR(cg);
+	return 0;
+}
+
+int cgroup_create_finish(struct cgroup *cg, struct sbx_error *reterr)
+{
+	int r;
+
+	r = cgroup_make_dirs_fresh(cg, CGROUP_HIER_UNIFIED + 1, _CGROUP_HIER_MAX, reterr);
+	if (r < 0)
+		return r;
+	return cg->host->ops->set_limits(cg, &cg->limits, reterr);
+}
+
+int cgroup_create(struct cgroup_host *h, const char *name, const struct cgroup_limits *limits,
+		  struct cgroup **ret, struct sbx_error *reterr)
+{
+	_cleanup_(cgroup_destroyp) struct cgroup *cg = NULL;
+	int r;
+
+	r = cgroup_create_begin(h, name, limits, &cg, reterr);
+	if (r < 0)
+		return r;
+	r = cgroup_create_finish(cg, reterr);
 	if (r < 0)
 		return r;
 

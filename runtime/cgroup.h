@@ -63,6 +63,14 @@ enum cgroup_layout cgroup_host_layout(const struct cgroup_host *h);
 int cgroup_create(struct cgroup_host *h, const char *name, const struct cgroup_limits *limits,
 		  struct cgroup **ret, struct sbx_error *reterr);
 
+/* cgroup_create() in two halves, so that a sandbox's clone need not wait for the whole cgroup:
+ * begin checks the limits and makes only the directory clone3 places the child in (the cgroup2
+ * one; none on pure v1), finish makes the rest and writes the limits. Finish must return before
+ * the child is attached or runs anything but the runtime's own setup. */
+int cgroup_create_begin(struct cgroup_host *h, const char *name, const struct cgroup_limits *limits,
+			struct cgroup **ret, struct sbx_error *reterr);
+int cgroup_create_finish(struct cgroup *cg, struct sbx_error *reterr);
+
 /* Names of the cgroups under the parent (from the first hierarchy the layout uses), as a
  * NULL-terminated malloc'd list; at most CGROUP_LIST_MAX. */
 #define CGROUP_LIST_MAX 65536

@@ -63,6 +63,7 @@ struct sandbox {
 	uint64_t timeout_usec;
 	bool killed;
 	bool timed_out;
+	bool reaped; /* PID 1 was waited for: the pid namespace, and with it the sandbox, is gone */
 };
 
 static const char *const end_names[_SANDBOX_END_MAX] = {
@@ -447,7 +448,9 @@ int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
 		return sbx_wrap(reterr, "allocate a uid range");
 
 	snprintf(name, sizeof(name), "sbx-%u", sb->uids.slot);
-	r = cgroup_create(rt->cgroups, name, &limits, &sb->cgroup, reterr);
+	/* Only what clone3 needs now; the rest of the cgroup is made while the child builds its
+	 * root (cgroup_create_finish() below), before the child is attached or runs anything. */
+	r = cgroup_create_begin(rt->cgroups, name, &limits, &sb->cgroup, reterr);
 	if (r < 0)
 		return sbx_wrap(reterr, "set up cgroup");
 
@@ -501,9 +504,13 @@ int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
 		return child_failure(pidfd, sync_parent, sbx_fail(reterr, r, "start the sandbox"),
 				     reterr);
 
-	/* The child builds its root while we move it into its v1 cgroups: on v1 that move waits
-	 * for an RCU grace period (docs/cgroups.md), time better spent in parallel. The child
-	 * waits for the second go before it can fork or enter its cgroup namespace. */
+	/* The child builds its root while we finish its cgroup and move it into its v1 cgroups:
+	 * on v1 that move waits for an RCU grace period (docs/cgroups.md), time better spent in
+	 * parallel. The child waits for the second go before it can fork or enter its cgroup
+	 * namespace, so every limit is in place before anything but our setup runs. */
+	r = cgroup_create_finish(sb->cgroup, reterr);
+	if (r < 0)
+		return child_failure(pidfd, sync_parent, sbx_wrap(reterr, "set up cgroup"), reterr);
 	r = cgroup_attach(sb->cgroup, pid, in_cgroup, reterr);
 	if (r < 0)
 		return child_failure(pidfd, sync_parent, sbx_wrap(reterr, "set up cgroup"), reterr);
@@ -600,6 +607,7 @@ int sandbox_wait(struct sandbox *sb, struct sandbox_result *ret, struct sbx_erro
 				return sbx_fail(reterr, negative_errno(),
 						"reap the timed-out sandbox");
 	}
+	sb->reaped = true;
 	res.wall_usec = now_usec() - sb->start_usec;
 	(void)cgroup_read_stats(sb->cgroup, &res.stats);
 
@@ -630,9 +638,15 @@ struct sandbox *sandbox_free(struct sandbox *sb)
 {
 	if (!sb)
 		return NULL;
-	if (sb->cgroup)
+	/* Once PID 1 is reaped, its pid namespace holds no process, and nothing of a sandbox lives
+	 * outside it (setns and namespace flags are denied): an empty cgroup needs no kill. Should
+	 * one still be populated, cgroup_destroy() finds it busy and kills it then. */
+	if (sb->cgroup && !sb->reaped)
 		(void)cgroup_kill(sb->cgroup);
-	sb->pidfd = spawn_kill_close(sb->pidfd);
+	if (sb->reaped)
+		sb->pidfd = safe_close(sb->pidfd);
+	else
+		sb->pidfd = spawn_kill_close(sb->pidfd);
 	cgroup_destroy(sb->cgroup);
 	uid_range_release(&sb->uids);
 	free(sb);
