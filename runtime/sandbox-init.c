@@ -3,6 +3,8 @@
  * command, forwards signals to it, reaps every orphan, and exits with the command's status
  * (128+N when a signal N ended it). Its exit ends the pid namespace and everything in it. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -10,6 +12,9 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "init-control.h"
+#include "init-session.h"
 
 /* Signals passed on to the command; everything else keeps its default for PID 1 (ignored). */
 static const int forwarded[] = {
@@ -22,6 +27,7 @@ extern char **environ;
 static void usage(void)
 {
 	fputs("usage: sandbox-init -- COMMAND [ARG]...\n"
+	      "       sandbox-init --session   (commands from the control channel on fd 3)\n"
 	      "PID 1 of a sandboxd sandbox; started by the runtime, not by hand.\n",
 	      stderr);
 }
@@ -32,13 +38,18 @@ int main(int argc, char **argv)
 	pid_t child;
 	int status;
 
-	if (argc < 3 || strcmp(argv[1], "--") != 0) {
+	bool session = argc == 2 && strcmp(argv[1], "--session") == 0;
+
+	if (!session && (argc < 3 || strcmp(argv[1], "--") != 0)) {
 		usage();
 		return 125;
 	}
 
-	/* Nothing of the creator's crosses in, whatever the runtime did before exec. */
-	if (close_range(3, ~0U, 0) < 0 && errno != ENOSYS)
+	/* Nothing of the creator's crosses in, whatever the runtime did before exec: only the
+	 * control channel of a session, at its fixed number. */
+	if (close_range(session ? INIT_CONTROL_FD + 1 : 3, ~0U, 0) < 0 && errno != ENOSYS)
+		return 125;
+	if (session && fcntl(INIT_CONTROL_FD, F_SETFD, FD_CLOEXEC) < 0)
 		return 125;
 
 	sigemptyset(&set);
@@ -47,6 +58,8 @@ int main(int argc, char **argv)
 		sigaddset(&set, forwarded[i]);
 	if (sigprocmask(SIG_BLOCK, &set, &old) < 0)
 		return 125;
+	if (session)
+		return init_session_run(INIT_CONTROL_FD, &old);
 
 	/* posix_spawn shares memory with us until the exec (vfork semantics): no page tables
 	 * copied on the path of every command. The command gets an empty signal mask, default

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "caps.h"
+#include "init-control.h"
 #include "cgroup.h"
 #include "io-util.h"
 #include "macro.h"
@@ -295,9 +296,33 @@ static int setup_stdio(const int stdio[3])
 	return 0;
 }
 
+/* Child: moves a session's control channel to INIT_CONTROL_FD, where sandbox-init looks for
+ * it, first moving whatever of ours sits there (the sync socket, sandbox-init's fd). */
+static int place_control_fd(struct sandbox_runtime *rt, int control_fd, int *sync_fd)
+{
+	int *ours[] = {sync_fd, &rt->init_fd};
+	int ctl;
+
+	ctl = fcntl(control_fd, F_DUPFD_CLOEXEC, INIT_CONTROL_FD + 1);
+	if (ctl < 0)
+		return negative_errno();
+	for (size_t i = 0; i < ELEMENTSOF(ours); i++)
+		if (*ours[i] == INIT_CONTROL_FD) {
+			int moved = fcntl(*ours[i], F_DUPFD_CLOEXEC, INIT_CONTROL_FD + 1);
+
+			if (moved < 0)
+				return negative_errno();
+			*ours[i] = moved;
+		}
+	if (dup2(ctl, INIT_CONTROL_FD) < 0) /* not close-on-exec: this one crosses */
+		return negative_errno();
+	safe_close(ctl);
+	return 0;
+}
+
 /* The child half, in order. Nothing here logs; the first failure is reported through sync. */
 static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
-		       struct rootfs_trees *trees, int sync_fd, const char *const *init_argv,
+		       struct rootfs_trees *trees, int *sync_fd, const char *const *init_argv,
 		       struct sbx_error *e)
 {
 	const char *hostname = spec->hostname ? spec->hostname : SANDBOX_HOSTNAME_DEFAULT;
@@ -305,7 +330,7 @@ static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *sp
 	char seen[PATH_MAX];
 	int r;
 
-	r = sync_wait_go(sync_fd);
+	r = sync_wait_go(*sync_fd);
 	if (r < 0)
 		return sbx_fail(e, r, "wait for the parent");
 
@@ -334,7 +359,7 @@ static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *sp
 	if (r < 0)
 		return sbx_fail(e, r, "bring up lo");
 
-	r = sync_wait_go(sync_fd);
+	r = sync_wait_go(*sync_fd);
 	if (r < 0)
 		return sbx_fail(e, r, "wait for the parent to join the cgroup");
 
@@ -358,9 +383,15 @@ static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *sp
 	if (r < 0)
 		return sbx_fail(e, r, "set up stdin, stdout and stderr");
 
-	/* Nothing of the creator's crosses in: every fd above 2 closes at exec (the sync socket
-	 * and the init memfd are needed until then). */
-	if (close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	if (spec->session) {
+		r = place_control_fd(rt, spec->control_fd, sync_fd);
+		if (r < 0)
+			return sbx_fail(e, r, "pass the control channel to sandbox-init");
+	}
+
+	/* Nothing of the creator's crosses in: every fd above 2 (above the control channel of a
+	 * session) closes at exec; the sync socket and sandbox-init's fd are needed until then. */
+	if (close_range(spec->session ? INIT_CONTROL_FD + 1 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return sbx_fail(e, negative_errno(), "mark inherited fds close-on-exec");
 
 	r = caps_drop_all();
@@ -382,6 +413,14 @@ static const char **init_argv_new(const struct sandbox_spec *spec)
 	size_t n = 0;
 	const char **v;
 
+	if (spec->session) {
+		v = calloc(3, sizeof(char *));
+		if (v) {
+			v[0] = "sandbox-init";
+			v[1] = "--session";
+		}
+		return v;
+	}
 	while (spec->argv[n])
 		n++;
 	v = calloc(n + 3, sizeof(char *));
@@ -421,12 +460,12 @@ int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
 		.cpu_millis = spec->limits.cpu_millis,
 	};
 	char image_buf[PATH_MAX], name[CGROUP_NAME_MAX];
-	const char *image_dir;
+	const char *image_dir = NULL;
 	bool in_cgroup = false;
 	int fds[2], pidfd = -EBADF, r;
 	pid_t pid;
 
-	if (!spec->argv || !spec->argv[0] || !spec->env)
+	if ((!spec->session && (!spec->argv || !spec->argv[0])) || !spec->env)
 		return sbx_fail(reterr, -EINVAL, "create a sandbox: no command given");
 	r = resolve_image(rt, spec->image, image_buf, sizeof(image_buf), &image_dir, reterr);
 	if (r < 0)
@@ -470,7 +509,7 @@ int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
 		struct sbx_error e = {};
 
 		sync_parent = safe_close(sync_parent);
-		(void)child_steps(rt, spec, &trees, sync_child, init_argv, &e);
+		(void)child_steps(rt, spec, &trees, &sync_child, init_argv, &e);
 		(void)sync_report_error(sync_child, &e);
 		_exit(127);
 	}

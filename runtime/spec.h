@@ -48,4 +48,8 @@ struct sandbox_spec {
 	size_t n_binds;
 	struct sandbox_limits limits;
 	int stdio[3]; /* fds for the command's 0, 1, 2; -1 = /dev/null */
+	/* Session mode: sandbox-init serves commands from control_fd (init-control.h), which it
+	 * finds as fd 3; argv is then unused. Otherwise it runs argv and exits with it. */
+	bool session;
+	int control_fd;
 };
