@@ -9,16 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <stdarg.h>
+
+#include "ctl.h"
 #include "macro.h"
-#include "sandboxd-client.h"
-
-enum output { OUTPUT_TEXT, OUTPUT_JSON };
-
-struct ctl {
-	const char *socket;
-	enum output output;
-	struct sbx_client *client;
-};
 
 static const char *const code_names[] = {
 	"CODE_UNSPECIFIED",    "INVALID_ARGUMENT",   "NOT_FOUND",
@@ -33,30 +27,51 @@ static void usage(FILE *f)
 	      " or " SBX_CLIENT_SOCKET_DEFAULT ").\n"
 	      "\n"
 	      "Commands:\n"
-	      "  health     is the daemon serving; sessions; uptime\n"
-	      "  version    daemon version, protocol, features, kernel\n",
+	      "  health                          is the daemon serving; sessions; uptime\n"
+	      "  version                         daemon version, protocol, features, kernel\n"
+	      "  session create [--image NAME] [--memory SIZE] [--pids N] [--cpus N] [--disk "
+	      "SIZE]\n"
+	      "                 [--ttl DUR] [--idle-ttl DUR] [--label K=V]...\n"
+	      "  session ls [--label K=V]...     session get ID     session rm ID\n"
+	      "  session extend ID DUR\n"
+	      "  exec ID [--timeout DUR] [--stdin FILE] [--env K=V]... [--cwd DIR] -- ARGV...\n"
+	      "  run ID --lang python|bash|sh|node [--timeout DUR] (-c CODE | FILE)\n"
+	      "\n"
+	      "exec and run exit with the command's status (128+N for signal N).\n",
 	      f);
 }
 
-static int print_json(json_t *j)
+int ctl_print_json(json_t *j)
 {
 	char *s = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS);
 
 	json_decref(j);
 	if (!s)
-		return 1;
+		return CTL_EXIT_ERROR;
 	puts(s);
 	free(s);
 	return 0;
 }
 
-/* Sends req; prints a transport failure or an Error answer. Returns the response or NULL. */
-static Sandboxd__V1__Response *call(struct ctl *ctl, Sandboxd__V1__Request *req)
+int ctl_usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("sandboxctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\nTry 'sandboxctl --help'.\n", stderr);
+	return CTL_EXIT_USAGE;
+}
+
+Sandboxd__V1__Response *ctl_call(struct ctl *ctl, Sandboxd__V1__Request *req,
+				 sbx_client_event_fn on_event, void *userdata)
 {
 	Sandboxd__V1__Response *resp = NULL;
 	int r;
 
-	r = sbx_client_call(ctl->client, req, NULL, NULL, &resp);
+	r = sbx_client_call(ctl->client, req, on_event, userdata, &resp);
 	if (r < 0) {
 		fprintf(stderr, "sandboxctl: UNAVAILABLE: talk to sandboxd: %s\n", strerror(-r));
 		return NULL;
@@ -73,7 +88,17 @@ static Sandboxd__V1__Response *call(struct ctl *ctl, Sandboxd__V1__Request *req)
 	return resp;
 }
 
-static int cmd_health(struct ctl *ctl)
+int ctl_expect(Sandboxd__V1__Response *resp, Sandboxd__V1__Response__BodyCase body)
+{
+	if (resp->body_case == body)
+		return 0;
+	fprintf(stderr, "sandboxctl: INTERNAL: unexpected answer (case %d)\n",
+		(int)resp->body_case);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	return -EPROTO;
+}
+
+static int cmd_health(struct ctl *ctl, int argc, char **argv)
 {
 	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
 	Sandboxd__V1__HealthRequest body = SANDBOXD__V1__HEALTH_REQUEST__INIT;
@@ -81,21 +106,19 @@ static int cmd_health(struct ctl *ctl)
 	const Sandboxd__V1__HealthResponse *h;
 	int ret;
 
+	(void)argv;
+	if (argc > 1)
+		return ctl_usage_error("health takes no arguments");
 	req.body_case = SANDBOXD__V1__REQUEST__BODY_HEALTH;
 	req.health = &body;
-	resp = call(ctl, &req);
-	if (!resp)
-		return 1;
-	if (resp->body_case != SANDBOXD__V1__RESPONSE__BODY_HEALTH) {
-		fprintf(stderr, "sandboxctl: INTERNAL: unexpected answer to health\n");
-		sandboxd__v1__response__free_unpacked(resp, NULL);
-		return 1;
-	}
+	resp = ctl_call(ctl, &req, NULL, NULL);
+	if (!resp || ctl_expect(resp, SANDBOXD__V1__RESPONSE__BODY_HEALTH) < 0)
+		return CTL_EXIT_ERROR;
 	h = resp->health;
-	if (ctl->output == OUTPUT_JSON)
-		ret = print_json(json_pack("{s:b, s:i, s:I}", "serving", h->serving, "sessions",
-					   (int)h->sessions, "uptime_ms",
-					   (json_int_t)h->uptime_ms));
+	if (ctl->output == CTL_OUTPUT_JSON)
+		ret = ctl_print_json(json_pack("{s:b, s:i, s:I}", "serving", h->serving, "sessions",
+					       (int)h->sessions, "uptime_ms",
+					       (json_int_t)h->uptime_ms));
 	else {
 		printf("serving:  %s\nsessions: %u\nuptime:   %llus\n", h->serving ? "yes" : "no",
 		       h->sessions, (unsigned long long)(h->uptime_ms / 1000));
@@ -105,7 +128,7 @@ static int cmd_health(struct ctl *ctl)
 	return ret;
 }
 
-static int cmd_version(struct ctl *ctl)
+static int cmd_version(struct ctl *ctl, int argc, char **argv)
 {
 	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
 	Sandboxd__V1__VersionRequest body = SANDBOXD__V1__VERSION_REQUEST__INIT;
@@ -113,25 +136,23 @@ static int cmd_version(struct ctl *ctl)
 	const Sandboxd__V1__VersionResponse *v;
 	int ret = 0;
 
+	(void)argv;
+	if (argc > 1)
+		return ctl_usage_error("version takes no arguments");
 	req.body_case = SANDBOXD__V1__REQUEST__BODY_VERSION;
 	req.version = &body;
-	resp = call(ctl, &req);
-	if (!resp)
-		return 1;
-	if (resp->body_case != SANDBOXD__V1__RESPONSE__BODY_VERSION) {
-		fprintf(stderr, "sandboxctl: INTERNAL: unexpected answer to version\n");
-		sandboxd__v1__response__free_unpacked(resp, NULL);
-		return 1;
-	}
+	resp = ctl_call(ctl, &req, NULL, NULL);
+	if (!resp || ctl_expect(resp, SANDBOXD__V1__RESPONSE__BODY_VERSION) < 0)
+		return CTL_EXIT_ERROR;
 	v = resp->version;
-	if (ctl->output == OUTPUT_JSON) {
+	if (ctl->output == CTL_OUTPUT_JSON) {
 		json_t *features = json_array();
 
 		for (size_t i = 0; i < v->n_features; i++)
 			json_array_append_new(features, json_string(v->features[i]));
-		ret = print_json(json_pack("{s:s, s:s, s:o, s:s}", "version", v->version,
-					   "protocol", v->protocol, "features", features, "kernel",
-					   v->kernel));
+		ret = ctl_print_json(json_pack("{s:s, s:s, s:o, s:s}", "version", v->version,
+					       "protocol", v->protocol, "features", features,
+					       "kernel", v->kernel));
 	} else {
 		printf("sandboxd %s (%s), kernel %s\nfeatures:", v->version, v->protocol,
 		       v->kernel);
@@ -145,10 +166,10 @@ static int cmd_version(struct ctl *ctl)
 
 static const struct {
 	const char *name;
-	int (*run)(struct ctl *ctl);
+	int (*run)(struct ctl *ctl, int argc, char **argv);
 } commands[] = {
-	{"health", cmd_health},
-	{"version", cmd_version},
+	{"health", cmd_health}, {"version", cmd_version}, {"session", ctl_session},
+	{"exec", ctl_exec},	{"run", ctl_run},
 };
 
 int main(int argc, char **argv)
@@ -159,7 +180,7 @@ int main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{},
 	};
-	struct ctl ctl = {.output = OUTPUT_TEXT};
+	struct ctl ctl = {.output = CTL_OUTPUT_TEXT};
 	int c, r, ret;
 
 	while ((c = getopt_long(argc, argv, "+s:o:h", opts, NULL)) != -1) {
@@ -169,9 +190,9 @@ int main(int argc, char **argv)
 			break;
 		case 'o':
 			if (strcmp(optarg, "text") == 0)
-				ctl.output = OUTPUT_TEXT;
+				ctl.output = CTL_OUTPUT_TEXT;
 			else if (strcmp(optarg, "json") == 0)
-				ctl.output = OUTPUT_JSON;
+				ctl.output = CTL_OUTPUT_JSON;
 			else {
 				fprintf(stderr, "sandboxctl: -o '%s': expected text or json\n",
 					optarg);
@@ -193,10 +214,6 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
 		if (strcmp(argv[optind], commands[i].name) != 0)
 			continue;
-		if (optind + 1 < argc) {
-			fprintf(stderr, "sandboxctl: %s takes no arguments\n", commands[i].name);
-			return 2;
-		}
 		r = sbx_client_connect(ctl.socket, &ctl.client);
 		if (r < 0) {
 			fprintf(stderr,
@@ -208,7 +225,8 @@ int main(int argc, char **argv)
 				strerror(-r));
 			return 1;
 		}
-		ret = commands[i].run(&ctl);
+		/* argv[0] of a command is its own name: it parses its options afresh. */
+		ret = commands[i].run(&ctl, argc - optind, argv + optind);
 		sbx_client_free(ctl.client);
 		return ret;
 	}

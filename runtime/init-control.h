@@ -31,6 +31,8 @@ struct init_msg {
 	uint64_t id; /* the exec this record is about, chosen by the supervisor */
 	int32_t value;
 	uint32_t payload_len; /* bytes following the header */
+	uint64_t cpu_usec;    /* EXITED: user + system time of the command and what it waited for */
+	uint64_t maxrss_kib;  /* EXITED: its peak resident set */
 };
 
 /* Packs cwd, argv and env of an exec as consecutive NUL-terminated strings into buf (cwd

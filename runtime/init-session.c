@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -30,15 +31,27 @@ static char payload[INIT_CONTROL_PAYLOAD_MAX];
 static const char *strings_argv[INIT_CONTROL_STRINGS_MAX];
 static const char *strings_env[INIT_CONTROL_STRINGS_MAX];
 
-static int send_msg(int fd, uint32_t type, uint64_t id, int32_t value)
+static int send_msg_usage(int fd, uint32_t type, uint64_t id, int32_t value,
+			  const struct rusage *ru)
 {
 	struct init_msg m = {.magic = INIT_CONTROL_MAGIC, .type = type, .id = id, .value = value};
 	ssize_t n;
 
+	if (ru) {
+		m.cpu_usec =
+			(uint64_t)ru->ru_utime.tv_sec * 1000000 + (uint64_t)ru->ru_utime.tv_usec +
+			(uint64_t)ru->ru_stime.tv_sec * 1000000 + (uint64_t)ru->ru_stime.tv_usec;
+		m.maxrss_kib = (uint64_t)ru->ru_maxrss;
+	}
 	do
 		n = send(fd, &m, sizeof(m), MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	return n == (ssize_t)sizeof(m) ? 0 : -EPIPE;
+}
+
+static int send_msg(int fd, uint32_t type, uint64_t id, int32_t value)
+{
+	return send_msg_usage(fd, type, id, value, NULL);
 }
 
 static struct running *find(uint64_t id)
@@ -183,14 +196,15 @@ static bool handle_control(int ctl, const sigset_t *mask)
 static void reap(int ctl)
 {
 	for (;;) {
+		struct rusage ru;
 		int st;
-		pid_t p = waitpid(-1, &st, WNOHANG);
+		pid_t p = wait4(-1, &st, WNOHANG, &ru);
 
 		if (p <= 0)
 			return;
 		for (size_t i = 0; i < INIT_CONTROL_EXECS_MAX; i++)
 			if (running[i].pid == p) {
-				(void)send_msg(ctl, INIT_MSG_EXITED, running[i].id, st);
+				(void)send_msg_usage(ctl, INIT_MSG_EXITED, running[i].id, st, &ru);
 				running[i].pid = 0;
 			}
 	}

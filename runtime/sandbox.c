@@ -581,6 +581,18 @@ uid_t sandbox_host_uid(const struct sandbox *sb)
 	return sb->uids.host_base;
 }
 
+int sandbox_read_stats(struct sandbox *sb, struct cgroup_stats *ret)
+{
+	struct cgroup_stats st = {};
+	int r;
+
+	r = cgroup_read_stats(sb->cgroup, &st);
+	if (r < 0)
+		return r;
+	*ret = st;
+	return 0;
+}
+
 int sandbox_signal(struct sandbox *sb, int sig)
 {
 	if (pidfd_send_signal(sb->pidfd, sig, NULL, 0) < 0)

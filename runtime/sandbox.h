@@ -66,6 +66,9 @@ pid_t sandbox_pid(const struct sandbox *sb);
 /* Host uid that root inside the sandbox maps to. */
 uid_t sandbox_host_uid(const struct sandbox *sb);
 
+/* Reads the sandbox cgroup's usage and kill counters now. */
+int sandbox_read_stats(struct sandbox *sb, struct cgroup_stats *ret);
+
 /* Waits until the sandbox ends or its wall-clock limit passes (then kills it), and fills *ret. */
 int sandbox_wait(struct sandbox *sb, struct sandbox_result *ret, struct sbx_error *reterr);
 

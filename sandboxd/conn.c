@@ -15,8 +15,15 @@
 
 #define CONN_READ_CHUNK 65536
 
+struct conn_watch {
+	struct conn_watch *next;
+	conn_closed_fn closed;
+	void *userdata;
+};
+
 struct conn {
 	struct daemon *daemon;
+	struct conn_watch *watches;
 	int fd;
 	sd_event_source *io;
 	struct ucred peer;
@@ -28,10 +35,39 @@ struct conn {
 	bool paused; /* not reading: the output queue is over CONN_OUTPUT_PAUSE */
 };
 
+struct conn_watch *conn_watch(struct conn *c, conn_closed_fn closed, void *userdata)
+{
+	struct conn_watch *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	*w = (struct conn_watch){.next = c->watches, .closed = closed, .userdata = userdata};
+	c->watches = w;
+	return w;
+}
+
+void conn_unwatch(struct conn *c, struct conn_watch *w)
+{
+	for (struct conn_watch **pp = &c->watches; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			free(w);
+			return;
+		}
+}
+
 static void conn_free(struct conn *c)
 {
 	if (!c)
 		return;
+	/* Calls still waiting learn that nobody will read their answer. */
+	while (c->watches) {
+		struct conn_watch *w = c->watches;
+
+		c->watches = w->next;
+		w->closed(w->userdata);
+		free(w);
+	}
 	sd_event_source_disable_unref(c->io);
 	safe_close(c->fd);
 	free(c->in);

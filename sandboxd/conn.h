@@ -30,5 +30,15 @@ int conn_send(struct conn *c, const Sandboxd__V1__ServerMessage *m);
 /* Queues a Response carrying Error{code, message} for request id. */
 int conn_send_error(struct conn *c, uint64_t id, Sandboxd__V1__Code code, const char *message);
 
+/* Someone waiting on the connection (a call answered later): told once when it closes. */
+struct conn_watch;
+typedef void (*conn_closed_fn)(void *userdata);
+
+/* Registers closed(userdata) to run when the connection goes away. */
+struct conn_watch *conn_watch(struct conn *c, conn_closed_fn closed, void *userdata);
+
+/* Removes a watch (the call was answered); accepts NULL. */
+void conn_unwatch(struct conn *c, struct conn_watch *w);
+
 /* Flushes what is queued, then closes (for fatal protocol errors). */
 void conn_close_after_flush(struct conn *c);

@@ -9,6 +9,7 @@
 #include <systemd/sd-event.h>
 
 #include "frame.h"
+#include "sandbox.h"
 
 #define DAEMON_SOCKET_DEFAULT	 "/run/sandboxd/sandboxd.sock"
 #define DAEMON_STATE_DIR_DEFAULT "/var/lib/sandboxd"
@@ -25,7 +26,13 @@ struct daemon_config {
 	size_t n_allowed_uids;
 	gid_t allowed_gids[DAEMON_ALLOWED_MAX];
 	size_t n_allowed_gids;
+	unsigned sessions_max;
+	const char *init_path; /* sandbox-init; NULL: found next to us or installed */
+	const char *cgroup_parent;
+	const char *uid_lock_dir;
 };
+
+struct session;
 
 struct daemon {
 	struct daemon_config cfg;
@@ -33,4 +40,6 @@ struct daemon {
 	uint64_t start_usec; /* CLOCK_MONOTONIC */
 	unsigned n_connections;
 	unsigned n_sessions;
+	struct sandbox_runtime *runtime;
+	struct session *sessions; /* list */
 };

@@ -3,17 +3,62 @@
  * unknown oneof case from a newer client, or a call not implemented yet) is answered
  * INVALID_ARGUMENT and the connection stays open. */
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "convert.h"
 #include "dispatch.h"
 #include "errmap.h"
 #include "log.h"
 #include "macro.h"
+#include "rpc-exec.h"
 #include "rpc-info.h"
+#include "rpc-session.h"
 
-typedef int (*rpc_handler)(const struct rpc_call *call, Sandboxd__V1__Response *resp,
+typedef int (*rpc_handler)(struct rpc_call *call, Sandboxd__V1__Response *resp,
 			   struct sbx_error *e);
+
+struct rpc_alloc {
+	struct rpc_alloc *next;
+	max_align_t data[];
+};
+
+void *rpc_alloc(struct rpc_call *call, size_t size)
+{
+	struct rpc_alloc *a;
+
+	if (size > SIZE_MAX - sizeof(*a))
+		return NULL;
+	a = calloc(1, sizeof(*a) + size);
+	if (!a)
+		return NULL;
+	a->next = call->allocs;
+	call->allocs = a;
+	return a->data;
+}
+
+char *rpc_strdup(struct rpc_call *call, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p = rpc_alloc(call, n);
+
+	if (p)
+		memcpy(p, s, n);
+	return p;
+}
+
+static void rpc_free_allocs(struct rpc_call *call)
+{
+	while (call->allocs) {
+		struct rpc_alloc *a = call->allocs;
+
+		call->allocs = a->next;
+		free(a);
+	}
+}
 
 struct rpc_row {
 	Sandboxd__V1__Request__BodyCase body;
@@ -24,6 +69,12 @@ struct rpc_row {
 static const struct rpc_row rpc_table[] = {
 	{SANDBOXD__V1__REQUEST__BODY_HEALTH, "Health", rpc_health},
 	{SANDBOXD__V1__REQUEST__BODY_VERSION, "Version", rpc_version},
+	{SANDBOXD__V1__REQUEST__BODY_CREATE_SESSION, "CreateSession", rpc_create_session},
+	{SANDBOXD__V1__REQUEST__BODY_GET_SESSION, "GetSession", rpc_get_session},
+	{SANDBOXD__V1__REQUEST__BODY_LIST_SESSIONS, "ListSessions", rpc_list_sessions},
+	{SANDBOXD__V1__REQUEST__BODY_EXTEND_SESSION, "ExtendSession", rpc_extend_session},
+	{SANDBOXD__V1__REQUEST__BODY_DESTROY_SESSION, "DestroySession", rpc_destroy_session},
+	{SANDBOXD__V1__REQUEST__BODY_EXEC, "Exec", rpc_exec},
 };
 
 static const struct rpc_row *rpc_lookup(Sandboxd__V1__Request__BodyCase body)
@@ -34,7 +85,7 @@ static const struct rpc_row *rpc_lookup(Sandboxd__V1__Request__BodyCase body)
 	return NULL;
 }
 
-static void send_response(struct conn *c, Sandboxd__V1__Response *resp)
+void rpc_send_response(struct conn *c, Sandboxd__V1__Response *resp)
 {
 	Sandboxd__V1__ServerMessage m = SANDBOXD__V1__SERVER_MESSAGE__INIT;
 
@@ -92,7 +143,9 @@ void dispatch_frame(struct conn *c, struct daemon *d, const uint8_t *payload, si
 		log_info("%s from uid %u: %s", row->name, (unsigned)conn_peer(c)->uid, e.msg);
 		(void)conn_send_error(c, req->id, errmap_code(e.code), e.msg);
 	} else {
-		send_response(c, &resp);
+		if (r != RPC_ANSWER_LATER)
+			rpc_send_response(c, &resp);
 	}
+	rpc_free_allocs(&call);
 	sandboxd__v1__request__free_unpacked(req, NULL);
 }

@@ -16,7 +16,21 @@ struct rpc_call {
 	struct daemon *daemon;
 	struct conn *conn;
 	const Sandboxd__V1__Request *req;
+	struct rpc_alloc *allocs; /* freed once the answer is packed */
 };
+
+/* Zeroed memory that lives until the call's answer is packed (for the answer's messages);
+ * NULL when out of memory. */
+void *rpc_alloc(struct rpc_call *call, size_t size);
+
+/* A copy of s in the call's memory. */
+char *rpc_strdup(struct rpc_call *call, const char *s);
+
+/* A handler's return for a call it answers later (through rpc_send_response()). */
+#define RPC_ANSWER_LATER 1
+
+/* Sends a Response (not an Error) for a call answered later. */
+void rpc_send_response(struct conn *c, Sandboxd__V1__Response *resp);
 
 /* Decodes one frame's payload and answers it: a Response (or Error) for a request, an Error
  * with id 0 for a payload that is not a Request. Never fails the connection by itself. */

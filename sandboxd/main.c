@@ -3,6 +3,8 @@
  * and conn.c; answering is dispatch.c and the rpc-*.c files. */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
+#include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "macro.h"
 #include "parse-util.h"
 #include "server.h"
+#include "session.h"
 
 static void usage(FILE *f)
 {
@@ -27,6 +30,9 @@ static void usage(FILE *f)
 	      "  --state-dir DIR   session and job state (default " DAEMON_STATE_DIR_DEFAULT ")\n"
 	      "  --allow-uid UID   also accept this uid (repeatable; root and our own uid always)\n"
 	      "  --allow-gid GID   also accept peers whose primary gid is GID (repeatable)\n"
+	      "  --max-sessions N  sessions at once (default 256)\n"
+	      "  --cgroup-parent NAME, --uid-lock-dir DIR, --sandbox-init PATH\n"
+	      "                    for tests and unusual hosts (see docs/daemon.md)\n"
 	      "  --foreground      accepted for compatibility: sandboxd never forks away\n"
 	      "  --debug           log debug messages\n",
 	      f);
@@ -41,7 +47,11 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		OPT_ALLOW_GID,
 		OPT_FOREGROUND,
 		OPT_DEBUG,
-		OPT_HELP
+		OPT_HELP,
+		OPT_MAX_SESSIONS,
+		OPT_CGROUP_PARENT,
+		OPT_UID_LOCK_DIR,
+		OPT_SANDBOX_INIT,
 	};
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, OPT_SOCKET},
@@ -51,6 +61,10 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		{"foreground", no_argument, NULL, OPT_FOREGROUND},
 		{"debug", no_argument, NULL, OPT_DEBUG},
 		{"help", no_argument, NULL, OPT_HELP},
+		{"max-sessions", required_argument, NULL, OPT_MAX_SESSIONS},
+		{"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT},
+		{"uid-lock-dir", required_argument, NULL, OPT_UID_LOCK_DIR},
+		{"sandbox-init", required_argument, NULL, OPT_SANDBOX_INIT},
 		{},
 	};
 	uint64_t v;
@@ -95,6 +109,24 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 				cfg->allowed_gids[(*n)++] = (gid_t)v;
 			break;
 		}
+		case OPT_MAX_SESSIONS:
+			if (parse_u64_range(optarg, 0, 65536, &v) < 0) {
+				fprintf(stderr,
+					"sandboxd: --max-sessions '%s': expected 0 to 65536\n",
+					optarg);
+				return -EINVAL;
+			}
+			cfg->sessions_max = (unsigned)v;
+			break;
+		case OPT_CGROUP_PARENT:
+			cfg->cgroup_parent = optarg;
+			break;
+		case OPT_UID_LOCK_DIR:
+			cfg->uid_lock_dir = optarg;
+			break;
+		case OPT_SANDBOX_INIT:
+			cfg->init_path = optarg;
+			break;
 		case OPT_FOREGROUND:
 			break;
 		case OPT_DEBUG:
@@ -113,6 +145,39 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		return -EINVAL;
 	}
 	return 0;
+}
+
+/* The sandbox-init next to a build tree's sandboxd, else the installed one. */
+static const char *find_init(char *buf, size_t len)
+{
+	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+	char *slash;
+
+	if (n > 0) {
+		buf[n] = '\0';
+		slash = strrchr(buf, '/');
+		if (slash && (size_t)(slash - buf) + sizeof("/../runtime/sandbox-init") <= len) {
+			strcpy(slash, "/../runtime/sandbox-init");
+			if (access(buf, X_OK) == 0)
+				return buf;
+		}
+	}
+	return SANDBOX_INIT_INSTALLED;
+}
+
+/* The runtime every session's sandbox comes from: checks the host, prepares what each sandbox
+ * reuses, and removes what sandboxes of a previous life left behind. */
+static int start_runtime(struct daemon *d, struct sbx_error *e)
+{
+	static char init_buf[PATH_MAX];
+	struct runtime_config rc = {
+		.cgroup_parent = d->cfg.cgroup_parent,
+		.init_path =
+			d->cfg.init_path ? d->cfg.init_path : find_init(init_buf, sizeof(init_buf)),
+		.uids = {d->cfg.uid_lock_dir, UID_RANGE_BASE_DEFAULT, UID_RANGE_COUNT_DEFAULT},
+	};
+
+	return sandbox_runtime_new(&rc, &d->runtime, e);
 }
 
 static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -140,6 +205,8 @@ int main(int argc, char **argv)
 				.socket_path = DAEMON_SOCKET_DEFAULT,
 				.state_dir = DAEMON_STATE_DIR_DEFAULT,
 				.frame_max = FRAME_SIZE_MAX_DEFAULT,
+				.sessions_max = SESSIONS_MAX_DEFAULT,
+				.uid_lock_dir = UID_RANGE_LOCK_DIR_DEFAULT,
 			},
 	};
 	struct server *server = NULL;
@@ -177,9 +244,17 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 
+	r = start_runtime(&d, &e);
+	if (r < 0) {
+		log_error("%s", e.msg);
+		sd_event_unref(d.event);
+		return EXIT_FAILURE;
+	}
+
 	r = server_new(&d, &server, &e);
 	if (r < 0) {
 		log_error("%s", e.msg);
+		sandbox_runtime_free(d.runtime);
 		sd_event_unref(d.event);
 		return EXIT_FAILURE;
 	}
@@ -188,6 +263,8 @@ int main(int argc, char **argv)
 
 	r = sd_event_loop(d.event);
 	server_free(server);
+	session_destroy_all(&d);
+	sandbox_runtime_free(d.runtime);
 	sd_event_unref(d.event);
 	if (r < 0) {
 		log_error("event loop: %s", strerror(-r));

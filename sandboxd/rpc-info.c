@@ -17,7 +17,7 @@ static uint64_t now_usec(void)
 	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
 }
 
-int rpc_health(const struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
+int rpc_health(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
 {
 	static Sandboxd__V1__HealthResponse h;
 
@@ -31,7 +31,7 @@ int rpc_health(const struct rpc_call *call, Sandboxd__V1__Response *resp, struct
 	return 0;
 }
 
-int rpc_version(const struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
+int rpc_version(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
 {
 	static Sandboxd__V1__VersionResponse v;
 	static char *features[] = {"frames", "peer-credentials"};

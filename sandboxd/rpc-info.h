@@ -4,5 +4,5 @@
 
 #include "dispatch.h"
 
-int rpc_health(const struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e);
-int rpc_version(const struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e);
+int rpc_health(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e);
+int rpc_version(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e);

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* What sandboxctl's command files share: the connection, output mode, and calling the daemon
+ * with errors printed as DESIGN.md section 4 says ("sandboxctl: CODE: message", exit 1). */
+#pragma once
+
+#include <jansson.h>
+
+#include "sandboxd-client.h"
+
+#define CTL_EXIT_ERROR 1
+#define CTL_EXIT_USAGE 2
+
+enum ctl_output { CTL_OUTPUT_TEXT, CTL_OUTPUT_JSON };
+
+struct ctl {
+	const char *socket;
+	enum ctl_output output;
+	struct sbx_client *client;
+};
+
+/* Sends req; prints a transport failure or an Error answer and returns NULL, else the answer
+ * (free with sandboxd__v1__response__free_unpacked). on_event may be NULL. */
+Sandboxd__V1__Response *ctl_call(struct ctl *ctl, Sandboxd__V1__Request *req,
+				 sbx_client_event_fn on_event, void *userdata);
+
+/* Checks the answer's body case, printing an INTERNAL error (and freeing resp) if it differs. */
+int ctl_expect(Sandboxd__V1__Response *resp, Sandboxd__V1__Response__BodyCase body);
+
+/* Prints j (consumed) as indented JSON; returns 0. */
+int ctl_print_json(json_t *j);
+
+/* Prints a usage error for a command and returns CTL_EXIT_USAGE. */
+int ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The command groups (ctl-session.c, ctl-exec.c): argv[0] is the command's name. */
+int ctl_session(struct ctl *ctl, int argc, char **argv);
+int ctl_exec(struct ctl *ctl, int argc, char **argv);
+int ctl_run(struct ctl *ctl, int argc, char **argv);

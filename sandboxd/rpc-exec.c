@@ -1,0 +1,151 @@
+/* SPDX-License-Identifier: MIT */
+/* An Exec call stays pending while its command runs; if the client goes away first, the
+ * command is cancelled (a synchronous exec has nobody left to answer). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "convert.h"
+#include "exec.h"
+#include "rpc-exec.h"
+#include "rpc-session.h"
+#include "session.h"
+
+static const char *const session_env[] = {
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	"HOME=/workspace",
+	"LANG=C.UTF-8",
+	NULL,
+};
+
+struct pending_exec {
+	struct conn *conn; /* NULL once the client went away */
+	struct conn_watch *watch;
+	struct exec *exec;
+	uint64_t request_id;
+	bool stream;
+};
+
+static const Sandboxd__V1__Termination terminations[] = {
+	[EXEC_EXITED] = SANDBOXD__V1__TERMINATION__TERMINATION_EXITED,
+	[EXEC_SIGNALED] = SANDBOXD__V1__TERMINATION__TERMINATION_SIGNALED,
+	[EXEC_TIMEOUT] = SANDBOXD__V1__TERMINATION__TERMINATION_TIMEOUT,
+	[EXEC_OOM] = SANDBOXD__V1__TERMINATION__TERMINATION_OOM,
+	[EXEC_CANCELLED] = SANDBOXD__V1__TERMINATION__TERMINATION_CANCELLED,
+};
+
+static void on_conn_closed(void *userdata)
+{
+	struct pending_exec *p = userdata;
+
+	p->conn = NULL;
+	p->watch = NULL;
+	exec_cancel(p->exec);
+}
+
+static void on_output(struct exec *x, int stream, const char *data, size_t len, uint64_t offset,
+		      void *userdata)
+{
+	struct pending_exec *p = userdata;
+	Sandboxd__V1__ServerMessage m = SANDBOXD__V1__SERVER_MESSAGE__INIT;
+	Sandboxd__V1__Event ev = SANDBOXD__V1__EVENT__INIT;
+	Sandboxd__V1__OutputChunk chunk = SANDBOXD__V1__OUTPUT_CHUNK__INIT;
+
+	(void)x;
+	if (!p->conn || !p->stream)
+		return;
+	chunk.stream = stream == 1 ? SANDBOXD__V1__STREAM__STREAM_STDOUT
+				   : SANDBOXD__V1__STREAM__STREAM_STDERR;
+	chunk.data.data = (uint8_t *)data;
+	chunk.data.len = len;
+	chunk.offset = offset;
+	ev.request_id = p->request_id;
+	ev.body_case = SANDBOXD__V1__EVENT__BODY_OUTPUT;
+	ev.output = &chunk;
+	m.body_case = SANDBOXD__V1__SERVER_MESSAGE__BODY_EVENT;
+	m.event = &ev;
+	(void)conn_send(p->conn, &m);
+}
+
+static void on_done(struct exec *x, const struct exec_result *res, void *userdata)
+{
+	struct pending_exec *p = userdata;
+	Sandboxd__V1__Response resp = SANDBOXD__V1__RESPONSE__INIT;
+	Sandboxd__V1__ExecResult r = SANDBOXD__V1__EXEC_RESULT__INIT;
+
+	(void)x;
+	if (p->conn) {
+		r.termination = terminations[res->end];
+		r.exit_code = res->exit_code;
+		r.signal = res->signal;
+		r.stdout.data = (uint8_t *)res->out;
+		r.stdout.len = res->out_len;
+		r.stderr.data = (uint8_t *)res->err;
+		r.stderr.len = res->err_len;
+		r.stdout_truncated = res->out_truncated;
+		r.stderr_truncated = res->err_truncated;
+		r.wall_usec = res->wall_usec;
+		r.cpu_usec = res->cpu_usec;
+		r.peak_memory_bytes = res->peak_memory_bytes;
+		resp.id = p->request_id;
+		resp.body_case = SANDBOXD__V1__RESPONSE__BODY_EXEC_RESULT;
+		resp.exec_result = &r;
+		rpc_send_response(p->conn, &resp);
+		conn_unwatch(p->conn, p->watch);
+	}
+	free(p);
+}
+
+int rpc_exec(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
+{
+	const Sandboxd__V1__ExecRequest *req = call->req->exec;
+	struct session *s = rpc_find_session(call, req->session_id, e);
+	struct exec_command cmd;
+	struct exec_params params;
+	struct pending_exec *p;
+	int r;
+
+	(void)resp;
+	if (!s)
+		return e->code;
+	if (req->background)
+		return sbx_fail(e, -EOPNOTSUPP, "exec in the background: jobs are not served yet");
+	if (req->skill && *req->skill)
+		return sbx_fail(e, -EOPNOTSUPP,
+				"exec under skill '%.64s': skills are not served yet", req->skill);
+	r = convert_exec(req, session_env, &cmd, e);
+	if (r < 0)
+		return sbx_wrap(e, "exec in session %s", s->id);
+	session_touch(s);
+
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		exec_command_done(&cmd);
+		return sbx_fail(e, -ENOMEM, "exec in session %s", s->id);
+	}
+	p->conn = call->conn;
+	p->request_id = call->req->id;
+	p->stream = req->stream;
+	params = (struct exec_params){
+		.argv = cmd.argv,
+		.env = (const char *const *)cmd.env,
+		.cwd = cmd.cwd,
+		.stdin_data = req->stdin.data,
+		.stdin_len = req->stdin.len,
+		.timeout_ms = cmd.timeout_ms,
+		.output_cap = cmd.output_cap,
+	};
+	r = exec_start(s, &params, on_output, on_done, p, &p->exec, e);
+	exec_command_done(&cmd);
+	if (r < 0) {
+		free(p);
+		return r;
+	}
+	p->watch = conn_watch(call->conn, on_conn_closed, p);
+	if (!p->watch) {
+		p->conn = NULL;
+		exec_cancel(p->exec);
+		return sbx_fail(e, -ENOMEM, "exec in session %s", s->id);
+	}
+	return RPC_ANSWER_LATER;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+/* What a session is created with, already checked (convert.c makes it from the wire; session.c
+ * uses it), and the defaults and maxima a request may only narrow. No daemon state here. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SESSIONS_MAX_DEFAULT	    256
+#define SESSION_MEMORY_DEFAULT	    (512ULL << 20)
+#define SESSION_MEMORY_MAX	    (16ULL << 30)
+#define SESSION_PIDS_DEFAULT	    256
+#define SESSION_PIDS_MAX	    4096
+#define SESSION_DISK_DEFAULT	    (1ULL << 30)
+#define SESSION_DISK_MAX	    (16ULL << 30)
+#define SESSION_IDLE_TTL_DEFAULT_MS (30ULL * 60 * 1000)
+#define SESSION_TTL_DEFAULT_MS	    (24ULL * 3600 * 1000)
+#define SESSION_TTL_MAX_MS	    (7ULL * 24 * 3600 * 1000)
+#define SESSION_LABELS_MAX	    32
+#define SESSION_LABEL_MAX	    256 /* bytes of a value */
+
+struct session_label {
+	char *key;
+	char *value;
+};
+
+struct session_params {
+	const char *image; /* NULL = the host image */
+	uint64_t memory_bytes, pids, cpu_millis, disk_bytes;
+	uint64_t idle_ttl_ms, ttl_ms;
+	const struct session_label *labels;
+	size_t n_labels;
+};

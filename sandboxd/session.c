@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: MIT */
+/* Session lifecycle. The sandbox comes from runtime/sandbox.h in session mode; its control
+ * channel is watched on the event loop; a channel that closes means the sandbox died, and the
+ * session goes with it. Expiry is one timer at the earlier of the two deadlines. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "exec.h"
+#include "init-control.h"
+#include "log.h"
+#include "macro.h"
+#include "session.h"
+
+static const char *const session_env[] = {
+	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	"HOME=/workspace",
+	"LANG=C.UTF-8",
+	NULL,
+};
+
+static uint64_t realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000ULL + (uint64_t)ts.tv_nsec / 1000000ULL;
+}
+
+static int make_id(char id[static SESSION_ID_LEN + 1])
+{
+	uint8_t b[8];
+
+	if (getrandom(b, sizeof(b), 0) != sizeof(b))
+		return -EIO;
+	snprintf(id, SESSION_ID_LEN + 1, "s-%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
+		 b[3], b[4], b[5], b[6], b[7]);
+	return 0;
+}
+
+static int on_expire(sd_event_source *src, uint64_t usec, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)src;
+	(void)usec;
+	session_destroy(s, realtime_ms() >= s->expires_ms ? "its TTL expired"
+							  : "it was idle for its idle TTL");
+	return 0;
+}
+
+static int arm_expiry(struct session *s)
+{
+	uint64_t when_ms = MIN(s->expires_ms, s->idle_expires_ms);
+
+	if (!s->expire_source)
+		return sd_event_add_time(s->daemon->event, &s->expire_source, CLOCK_REALTIME,
+					 when_ms * 1000ULL, 100000ULL, on_expire, s);
+	return sd_event_source_set_time(s->expire_source, when_ms * 1000ULL);
+}
+
+static int on_ctl(sd_event_source *src, int fd, uint32_t revents, void *userdata)
+{
+	struct session *s = userdata;
+
+	(void)src;
+	(void)revents;
+	for (;;) {
+		struct init_msg m;
+		int r = init_control_recv(fd, &m);
+
+		if (r == -EAGAIN)
+			return 0;
+		if (r < 0) {
+			/* PID 1 is gone (or spoke nonsense, which only a compromised PID 1 does).
+			 */
+			session_destroy(s, r == -ECONNRESET
+						   ? "its sandbox exited"
+						   : "its sandbox sent a malformed record");
+			return 0;
+		}
+		exec_handle_init_msg(s, m.id, m.type, m.value, m.cpu_usec, m.maxrss_kib);
+	}
+}
+
+static struct session *session_free(struct session *s)
+{
+	if (!s)
+		return NULL;
+	sd_event_source_disable_unref(s->ctl_source);
+	sd_event_source_disable_unref(s->expire_source);
+	safe_close(s->ctl);
+	sandbox_free(s->sandbox);
+	for (size_t i = 0; i < s->n_labels; i++) {
+		free(s->labels[i].key);
+		free(s->labels[i].value);
+	}
+	free(s->labels);
+	free(s->image);
+	free(s);
+	return NULL;
+}
+
+static int copy_labels(struct session *s, const struct session_label *l, size_t n)
+{
+	s->labels = calloc(n ? n : 1, sizeof(*s->labels));
+	if (!s->labels)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		s->labels[i].key = strdup(l[i].key);
+		s->labels[i].value = strdup(l[i].value);
+		s->n_labels++;
+		if (!s->labels[i].key || !s->labels[i].value)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+int session_create(struct daemon *d, uid_t owner, const struct session_params *p,
+		   struct session **ret, struct sbx_error *reterr)
+{
+	struct session *s;
+	struct sandbox_spec spec = {
+		.image = p->image && *p->image ? p->image : SANDBOX_IMAGE_HOST,
+		.env = session_env,
+		.workspace_size = p->disk_bytes,
+		.tmp_size = SANDBOX_TMP_SIZE_DEFAULT,
+		.limits = {.memory_max = p->memory_bytes,
+			   .pids_max = p->pids,
+			   .cpu_millis = p->cpu_millis,
+			   .nofile = SANDBOX_NOFILE_DEFAULT},
+		.stdio = {-1, -1, -1},
+		.session = true,
+	};
+	int fds[2], r;
+
+	if (d->n_sessions >= d->cfg.sessions_max)
+		return sbx_fail(reterr, -EUSERS, "create a session: %u sessions exist, the maximum",
+				d->n_sessions);
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return sbx_fail(reterr, -ENOMEM, "create a session");
+	s->daemon = d;
+	s->ctl = -EBADF;
+	s->owner = owner;
+	s->memory_bytes = p->memory_bytes;
+	s->pids = p->pids;
+	s->cpu_millis = p->cpu_millis;
+	s->disk_bytes = p->disk_bytes;
+	s->image = strdup(spec.image);
+	s->next_exec_id = 1;
+	r = s->image ? copy_labels(s, p->labels, p->n_labels) : -ENOMEM;
+	if (r >= 0)
+		r = make_id(s->id);
+	if (r < 0) {
+		session_free(s);
+		return sbx_fail(reterr, r, "create a session");
+	}
+
+	r = init_control_pair(fds);
+	if (r < 0) {
+		session_free(s);
+		return sbx_fail(reterr, r, "create a session's control channel");
+	}
+	s->ctl = fds[0];
+	spec.control_fd = fds[1];
+	if (fcntl(s->ctl, F_SETFL, O_NONBLOCK) < 0) {
+		safe_close(fds[1]);
+		session_free(s);
+		return sbx_fail(reterr, negative_errno(), "create a session's control channel");
+	}
+	r = sandbox_create(d->runtime, &spec, &s->sandbox, reterr);
+	safe_close(fds[1]);
+	if (r < 0) {
+		session_free(s);
+		return r;
+	}
+
+	s->created_ms = realtime_ms();
+	s->expires_ms = s->created_ms + p->ttl_ms;
+	s->idle_ttl_ms = p->idle_ttl_ms;
+	s->idle_expires_ms = s->created_ms + p->idle_ttl_ms;
+	r = sd_event_add_io(d->event, &s->ctl_source, s->ctl, EPOLLIN, on_ctl, s);
+	if (r >= 0)
+		r = arm_expiry(s);
+	if (r < 0) {
+		session_free(s);
+		return sbx_fail(reterr, r, "watch the new session");
+	}
+	s->next = d->sessions;
+	d->sessions = s;
+	d->n_sessions++;
+	log_info("session %s created for uid %u (image %s)", s->id, (unsigned)owner, s->image);
+	*ret = s;
+	return 0;
+}
+
+struct session *session_find(struct daemon *d, const char *id, uid_t uid)
+{
+	for (struct session *s = d->sessions; s; s = s->next)
+		if (strcmp(s->id, id) == 0)
+			return uid == 0 || uid == s->owner ? s : NULL;
+	return NULL;
+}
+
+void session_touch(struct session *s)
+{
+	s->idle_expires_ms = realtime_ms() + s->idle_ttl_ms;
+	(void)arm_expiry(s);
+}
+
+int session_extend(struct session *s, uint64_t ms, struct sbx_error *reterr)
+{
+	uint64_t limit = s->created_ms + SESSION_TTL_MAX_MS, want;
+
+	if (__builtin_add_overflow(s->expires_ms, ms, &want) || want > limit)
+		return sbx_fail(reterr, -ERANGE,
+				"extend session %s: its TTL may end at most %llu h after creation",
+				s->id, (unsigned long long)(SESSION_TTL_MAX_MS / 3600000));
+	s->expires_ms = want;
+	return arm_expiry(s);
+}
+
+bool session_has_labels(const struct session *s, const struct session_label *filter, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < s->n_labels && !found; j++)
+			found = strcmp(s->labels[j].key, filter[i].key) == 0 &&
+				strcmp(s->labels[j].value, filter[i].value) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+void session_destroy(struct session *s, const char *why)
+{
+	struct session **pp;
+
+	for (pp = &s->daemon->sessions; *pp; pp = &(*pp)->next)
+		if (*pp == s) {
+			*pp = s->next;
+			s->daemon->n_sessions--;
+			break;
+		}
+	log_info("session %s destroyed: %s", s->id, why);
+	exec_cancel_all(s);
+	if (s->sandbox)
+		(void)sandbox_kill(s->sandbox);
+	session_free(s);
+}
+
+void session_destroy_all(struct daemon *d)
+{
+	while (d->sessions)
+		session_destroy(d->sessions, "the daemon is stopping");
+}

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/* Sessions: a long-lived sandbox in session mode (runtime/init-session.c) owned by the uid
+ * that created it, with limits, labels and two expiry timers (idle and absolute). Running
+ * commands in it is exec.c; the wire side is rpc-session.c. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "daemon.h"
+#include "error.h"
+#include "session-params.h"
+
+#define SESSION_ID_LEN 18 /* "s-" + 16 hex digits */
+struct exec;
+
+struct session {
+	struct daemon *daemon;
+	struct session *next;
+	char id[SESSION_ID_LEN + 1];
+	uid_t owner;
+	char *image;
+	uint64_t memory_bytes, pids, cpu_millis, disk_bytes;
+	struct session_label *labels;
+	size_t n_labels;
+	uint64_t created_ms; /* realtime */
+	uint64_t expires_ms; /* realtime, absolute TTL */
+	uint64_t idle_ttl_ms;
+	uint64_t idle_expires_ms; /* realtime, moves with every call */
+	struct sandbox *sandbox;
+	int ctl; /* control channel to sandbox-init */
+	sd_event_source *ctl_source;
+	sd_event_source *expire_source; /* fires at min(expires, idle_expires) */
+	struct exec *execs;
+	uint64_t next_exec_id;
+};
+
+/* Creates and starts a session for owner; -EUSERS when the daemon is at its maximum. */
+int session_create(struct daemon *d, uid_t owner, const struct session_params *p,
+		   struct session **ret, struct sbx_error *reterr);
+
+/* The session with this id if uid owns it (root sees all); NULL otherwise, so another uid's
+ * session is indistinguishable from a missing one. */
+struct session *session_find(struct daemon *d, const char *id, uid_t uid);
+
+/* Notes a call on the session: pushes the idle expiry back. */
+void session_touch(struct session *s);
+
+/* Adds ms to the absolute TTL, at most SESSION_TTL_MAX_MS after creation. */
+int session_extend(struct session *s, uint64_t ms, struct sbx_error *reterr);
+
+/* Whether every label of the filter is on the session. */
+bool session_has_labels(const struct session *s, const struct session_label *filter, size_t n);
+
+/* Cancels its commands, kills the sandbox, removes it and frees s. */
+void session_destroy(struct session *s, const char *why);
+
+/* Destroys every session (daemon shutdown). */
+void session_destroy_all(struct daemon *d);
