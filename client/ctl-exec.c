@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -103,9 +104,20 @@ static int do_exec(struct ctl *ctl, Sandboxd__V1__ExecRequest *body)
 	int ret;
 
 	/* Text output streams as it comes; JSON is one object at the end. */
-	body->stream = ctl->output == CTL_OUTPUT_TEXT;
+	body->stream = ctl->output == CTL_OUTPUT_TEXT && !body->background;
 	req.body_case = SANDBOXD__V1__REQUEST__BODY_EXEC;
 	req.exec = body;
+	if (body->background) {
+		resp = ctl_call(ctl, &req, NULL, NULL);
+		if (!resp || ctl_expect(resp, SANDBOXD__V1__RESPONSE__BODY_JOB) < 0)
+			return CTL_EXIT_ERROR;
+		if (ctl->output == CTL_OUTPUT_JSON)
+			ret = ctl_print_job(ctl, resp->job);
+		else
+			ret = printf("%s\n", resp->job->id) < 0;
+		sandboxd__v1__response__free_unpacked(resp, NULL);
+		return ret;
+	}
 	resp = ctl_call(ctl, &req, body->stream ? on_event : NULL, NULL);
 	if (!resp || ctl_expect(resp, SANDBOXD__V1__RESPONSE__BODY_EXEC_RESULT) < 0)
 		return CTL_EXIT_ERROR;
@@ -193,9 +205,13 @@ static void exec_opts_done(struct exec_opts *o, Sandboxd__V1__ExecRequest *body)
 int ctl_exec(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
-		{"timeout", required_argument, NULL, 't'}, {"stdin", required_argument, NULL, 'i'},
-		{"env", required_argument, NULL, 'e'},	   {"cwd", required_argument, NULL, 'C'},
-		{"skill", required_argument, NULL, 's'},   {},
+		{"timeout", required_argument, NULL, 't'},
+		{"stdin", required_argument, NULL, 'i'},
+		{"env", required_argument, NULL, 'e'},
+		{"cwd", required_argument, NULL, 'C'},
+		{"skill", required_argument, NULL, 's'},
+		{"background", no_argument, NULL, 'b'},
+		{},
 	};
 	Sandboxd__V1__ExecRequest body = SANDBOXD__V1__EXEC_REQUEST__INIT;
 	static struct exec_opts o;
@@ -208,6 +224,10 @@ int ctl_exec(struct ctl *ctl, int argc, char **argv)
 	while ((c = getopt_long(argc - 1, argv + 1, "+", opts, NULL)) != -1) {
 		if (c == 's') {
 			body.skill = optarg;
+			continue;
+		}
+		if (c == 'b') {
+			body.background = true;
 			continue;
 		}
 		r = parse_common(c, optarg, &body, &o);
@@ -282,4 +302,79 @@ int ctl_run(struct ctl *ctl, int argc, char **argv)
 	free(owned_code);
 	exec_opts_done(&o, &body);
 	return r;
+}
+
+int ctl_oneshot(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"image", required_argument, NULL, 'i'},   {"memory", required_argument, NULL, 'm'},
+		{"timeout", required_argument, NULL, 't'}, {"policy", required_argument, NULL, 'P'},
+		{"skill", required_argument, NULL, 's'},   {},
+	};
+	Sandboxd__V1__CreateSessionRequest cs = SANDBOXD__V1__CREATE_SESSION_REQUEST__INIT;
+	Sandboxd__V1__DestroySessionRequest ds = SANDBOXD__V1__DESTROY_SESSION_REQUEST__INIT;
+	Sandboxd__V1__ExecRequest body = SANDBOXD__V1__EXEC_REQUEST__INIT;
+	Sandboxd__V1__Limits limits = SANDBOXD__V1__LIMITS__INIT;
+	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
+	Sandboxd__V1__Response *resp;
+	char *skills[1];
+	char *id;
+	uint64_t v;
+	int c, ret;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			cs.image = optarg;
+			break;
+		case 'm':
+			if (units_parse_size(optarg, &limits.memory_bytes) < 0)
+				return ctl_usage_error("--memory '%s': expected a size", optarg);
+			break;
+		case 't':
+			if (units_parse_duration(optarg, &v) < 0 || v < 1000)
+				return ctl_usage_error("--timeout '%s': expected a duration",
+						       optarg);
+			body.timeout_ms = v / 1000;
+			break;
+		case 'P':
+			cs.policy_name = optarg;
+			break;
+		case 's':
+			skills[0] = optarg;
+			cs.skills = skills;
+			cs.n_skills = 1;
+			break;
+		default:
+			return CTL_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return ctl_usage_error("oneshot: no command given");
+	cs.limits = &limits;
+	req.body_case = SANDBOXD__V1__REQUEST__BODY_CREATE_SESSION;
+	req.create_session = &cs;
+	resp = ctl_call(ctl, &req, NULL, NULL);
+	if (!resp || ctl_expect(resp, SANDBOXD__V1__RESPONSE__BODY_SESSION) < 0)
+		return CTL_EXIT_ERROR;
+	id = strdup(resp->session->id);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	if (!id)
+		return CTL_EXIT_ERROR;
+
+	body.session_id = id;
+	body.argv = argv + optind;
+	body.n_argv = (size_t)(argc - optind);
+	ret = do_exec(ctl, &body);
+
+	req = (Sandboxd__V1__Request)SANDBOXD__V1__REQUEST__INIT;
+	ds.session_id = id;
+	req.body_case = SANDBOXD__V1__REQUEST__BODY_DESTROY_SESSION;
+	req.destroy_session = &ds;
+	resp = ctl_call(ctl, &req, NULL, NULL);
+	if (resp)
+		sandboxd__v1__response__free_unpacked(resp, NULL);
+	free(id);
+	return ret;
 }

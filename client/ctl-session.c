@@ -2,6 +2,7 @@
 /* sandboxctl session create|ls|get|extend|rm. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -274,6 +275,24 @@ static int session_rm(struct ctl *ctl, char *id)
 	return 0;
 }
 
+static int session_pause(struct ctl *ctl, char *id, bool pause)
+{
+	Sandboxd__V1__PauseSessionRequest p = SANDBOXD__V1__PAUSE_SESSION_REQUEST__INIT;
+	Sandboxd__V1__ResumeSessionRequest r = SANDBOXD__V1__RESUME_SESSION_REQUEST__INIT;
+	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
+
+	if (pause) {
+		p.session_id = id;
+		req.body_case = SANDBOXD__V1__REQUEST__BODY_PAUSE_SESSION;
+		req.pause_session = &p;
+	} else {
+		r.session_id = id;
+		req.body_case = SANDBOXD__V1__REQUEST__BODY_RESUME_SESSION;
+		req.resume_session = &r;
+	}
+	return answer_session(ctl, &req);
+}
+
 int ctl_session(struct ctl *ctl, int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : "";
@@ -288,5 +307,8 @@ int ctl_session(struct ctl *ctl, int argc, char **argv)
 		return session_extend(ctl, argv[2], argv[3]);
 	if (strcmp(sub, "rm") == 0 && argc == 3)
 		return session_rm(ctl, argv[2]);
-	return ctl_usage_error("session: expected create, ls, get ID, extend ID DUR or rm ID");
+	if ((strcmp(sub, "pause") == 0 || strcmp(sub, "resume") == 0) && argc == 3)
+		return session_pause(ctl, argv[2], strcmp(sub, "pause") == 0);
+	return ctl_usage_error("session: expected create, ls, get ID, extend ID DUR, pause ID, "
+			       "resume ID or rm ID");
 }

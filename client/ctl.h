@@ -36,3 +36,8 @@ int ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int ctl_session(struct ctl *ctl, int argc, char **argv);
 int ctl_exec(struct ctl *ctl, int argc, char **argv);
 int ctl_run(struct ctl *ctl, int argc, char **argv);
+int ctl_job(struct ctl *ctl, int argc, char **argv);
+int ctl_oneshot(struct ctl *ctl, int argc, char **argv);
+
+/* Prints a Job (text: one line, then a finished job's output; or JSON). */
+int ctl_print_job(struct ctl *ctl, const Sandboxd__V1__Job *j);

@@ -33,11 +33,16 @@ static void usage(FILE *f)
 	      "SIZE]\n"
 	      "                 [--ttl DUR] [--idle-ttl DUR] [--label K=V]...\n"
 	      "  session ls [--label K=V]...     session get ID     session rm ID\n"
-	      "  session extend ID DUR\n"
-	      "  exec ID [--timeout DUR] [--stdin FILE] [--env K=V]... [--cwd DIR] -- ARGV...\n"
+	      "  session extend ID DUR           session pause ID     session resume ID\n"
+	      "  exec ID [--timeout DUR] [--stdin FILE] [--env K=V]... [--cwd DIR] [--background]\n"
+	      "       -- ARGV...\n"
 	      "  run ID --lang python|bash|sh|node [--timeout DUR] (-c CODE | FILE)\n"
+	      "  job get JOB | job wait JOB [--timeout DUR] | job cancel JOB | job ls [ID]\n"
+	      "  job logs JOB [--follow] [--stream stdout|stderr --offset N]\n"
+	      "  oneshot [--image NAME] [--memory SIZE] [--timeout DUR] -- ARGV...\n"
 	      "\n"
-	      "exec and run exit with the command's status (128+N for signal N).\n",
+	      "exec, run, job wait and oneshot exit with the command's status (128+N for\n"
+	      "signal N); errors the daemon reports exit 1, usage errors 2.\n",
 	      f);
 }
 
@@ -168,8 +173,9 @@ static const struct {
 	const char *name;
 	int (*run)(struct ctl *ctl, int argc, char **argv);
 } commands[] = {
-	{"health", cmd_health}, {"version", cmd_version}, {"session", ctl_session},
-	{"exec", ctl_exec},	{"run", ctl_run},
+	{"health", cmd_health},	  {"version", cmd_version}, {"session", ctl_session},
+	{"exec", ctl_exec},	  {"run", ctl_run},	    {"job", ctl_job},
+	{"oneshot", ctl_oneshot},
 };
 
 int main(int argc, char **argv)

@@ -593,6 +593,11 @@ int sandbox_read_stats(struct sandbox *sb, struct cgroup_stats *ret)
 	return 0;
 }
 
+int sandbox_freeze(struct sandbox *sb, bool frozen)
+{
+	return cgroup_freeze(sb->cgroup, frozen);
+}
+
 int sandbox_signal(struct sandbox *sb, int sig)
 {
 	if (pidfd_send_signal(sb->pidfd, sig, NULL, 0) < 0)

@@ -72,6 +72,9 @@ int sandbox_read_stats(struct sandbox *sb, struct cgroup_stats *ret);
 /* Waits until the sandbox ends or its wall-clock limit passes (then kills it), and fills *ret. */
 int sandbox_wait(struct sandbox *sb, struct sandbox_result *ret, struct sbx_error *reterr);
 
+/* Freezes (true) or thaws (false) every process of the sandbox (the cgroup freezer). */
+int sandbox_freeze(struct sandbox *sb, bool frozen);
+
 /* Sends sig to sandbox-init, which forwards it to the command. */
 int sandbox_signal(struct sandbox *sb, int sig);
 

@@ -33,6 +33,7 @@ struct daemon_config {
 };
 
 struct session;
+struct job;
 
 struct daemon {
 	struct daemon_config cfg;
@@ -42,4 +43,7 @@ struct daemon {
 	unsigned n_sessions;
 	struct sandbox_runtime *runtime;
 	struct session *sessions; /* list */
+	struct job *jobs;	  /* list, newest first */
+	unsigned n_jobs;
+	int jobs_dirfd; /* <state_dir>/jobs */
 };

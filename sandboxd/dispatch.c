@@ -16,6 +16,7 @@
 #include "macro.h"
 #include "rpc-exec.h"
 #include "rpc-info.h"
+#include "rpc-job.h"
 #include "rpc-session.h"
 
 typedef int (*rpc_handler)(struct rpc_call *call, Sandboxd__V1__Response *resp,
@@ -74,7 +75,14 @@ static const struct rpc_row rpc_table[] = {
 	{SANDBOXD__V1__REQUEST__BODY_LIST_SESSIONS, "ListSessions", rpc_list_sessions},
 	{SANDBOXD__V1__REQUEST__BODY_EXTEND_SESSION, "ExtendSession", rpc_extend_session},
 	{SANDBOXD__V1__REQUEST__BODY_DESTROY_SESSION, "DestroySession", rpc_destroy_session},
+	{SANDBOXD__V1__REQUEST__BODY_PAUSE_SESSION, "PauseSession", rpc_pause_session},
+	{SANDBOXD__V1__REQUEST__BODY_RESUME_SESSION, "ResumeSession", rpc_resume_session},
 	{SANDBOXD__V1__REQUEST__BODY_EXEC, "Exec", rpc_exec},
+	{SANDBOXD__V1__REQUEST__BODY_GET_JOB, "GetJob", rpc_get_job},
+	{SANDBOXD__V1__REQUEST__BODY_WAIT_JOB, "WaitJob", rpc_wait_job},
+	{SANDBOXD__V1__REQUEST__BODY_CANCEL_JOB, "CancelJob", rpc_cancel_job},
+	{SANDBOXD__V1__REQUEST__BODY_LIST_JOBS, "ListJobs", rpc_list_jobs},
+	{SANDBOXD__V1__REQUEST__BODY_JOB_LOGS, "JobLogs", rpc_job_logs},
 };
 
 static const struct rpc_row *rpc_lookup(Sandboxd__V1__Request__BodyCase body)

@@ -17,6 +17,7 @@
 #include "log.h"
 #include "macro.h"
 #include "parse-util.h"
+#include "job.h"
 #include "server.h"
 #include "session.h"
 
@@ -244,7 +245,10 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 
+	d.jobs_dirfd = -EBADF;
 	r = start_runtime(&d, &e);
+	if (r >= 0)
+		r = job_load_all(&d, &e);
 	if (r < 0) {
 		log_error("%s", e.msg);
 		sd_event_unref(d.event);
@@ -264,6 +268,7 @@ int main(int argc, char **argv)
 	r = sd_event_loop(d.event);
 	server_free(server);
 	session_destroy_all(&d);
+	job_free_all(&d);
 	sandbox_runtime_free(d.runtime);
 	sd_event_unref(d.event);
 	if (r < 0) {

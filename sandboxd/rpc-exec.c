@@ -8,6 +8,7 @@
 #include "convert.h"
 #include "exec.h"
 #include "rpc-exec.h"
+#include "rpc-job.h"
 #include "rpc-session.h"
 #include "session.h"
 
@@ -105,11 +106,10 @@ int rpc_exec(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_err
 	struct pending_exec *p;
 	int r;
 
-	(void)resp;
 	if (!s)
 		return e->code;
-	if (req->background)
-		return sbx_fail(e, -EOPNOTSUPP, "exec in the background: jobs are not served yet");
+	if (s->paused)
+		return sbx_fail(e, -EBUSY, "exec in session %s: the session is paused", s->id);
 	if (req->skill && *req->skill)
 		return sbx_fail(e, -EOPNOTSUPP,
 				"exec under skill '%.64s': skills are not served yet", req->skill);
@@ -117,15 +117,6 @@ int rpc_exec(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_err
 	if (r < 0)
 		return sbx_wrap(e, "exec in session %s", s->id);
 	session_touch(s);
-
-	p = calloc(1, sizeof(*p));
-	if (!p) {
-		exec_command_done(&cmd);
-		return sbx_fail(e, -ENOMEM, "exec in session %s", s->id);
-	}
-	p->conn = call->conn;
-	p->request_id = call->req->id;
-	p->stream = req->stream;
 	params = (struct exec_params){
 		.argv = cmd.argv,
 		.env = (const char *const *)cmd.env,
@@ -135,6 +126,20 @@ int rpc_exec(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_err
 		.timeout_ms = cmd.timeout_ms,
 		.output_cap = cmd.output_cap,
 	};
+	if (req->background) {
+		r = rpc_exec_background(call, s, &params, resp, e);
+		exec_command_done(&cmd);
+		return r;
+	}
+
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		exec_command_done(&cmd);
+		return sbx_fail(e, -ENOMEM, "exec in session %s", s->id);
+	}
+	p->conn = call->conn;
+	p->request_id = call->req->id;
+	p->stream = req->stream;
 	r = exec_start(s, &params, on_output, on_done, p, &p->exec, e);
 	exec_command_done(&cmd);
 	if (r < 0) {

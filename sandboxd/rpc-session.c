@@ -2,6 +2,7 @@
 /* Session calls. Another uid's session is answered exactly like a missing one (NOT_FOUND), so
  * ids cannot be probed across users. Answers are built in the call's memory (rpc_alloc). */
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "convert.h"
@@ -32,7 +33,8 @@ static Sandboxd__V1__Session *session_to_wire(struct rpc_call *call, struct sess
 	sandboxd__v1__limits__init(l);
 	sandboxd__v1__usage__init(u);
 	w->id = s->id;
-	w->state = SANDBOXD__V1__SESSION_STATE__SESSION_RUNNING;
+	w->state = s->paused ? SANDBOXD__V1__SESSION_STATE__SESSION_PAUSED
+			     : SANDBOXD__V1__SESSION_STATE__SESSION_RUNNING;
 	w->image = s->image;
 	l->memory_bytes = s->memory_bytes;
 	l->pids = s->pids;
@@ -154,4 +156,28 @@ int rpc_destroy_session(struct rpc_call *call, Sandboxd__V1__Response *resp, str
 	resp->destroyed = empty;
 	resp->body_case = SANDBOXD__V1__RESPONSE__BODY_DESTROYED;
 	return 0;
+}
+
+static int pause_or_resume(struct rpc_call *call, const char *id, bool paused,
+			   Sandboxd__V1__Response *resp, struct sbx_error *e)
+{
+	struct session *s = rpc_find_session(call, id, e);
+	int r;
+
+	if (!s)
+		return e->code;
+	r = session_pause(s, paused, e);
+	if (r < 0)
+		return r;
+	return answer_session(call, s, resp, e);
+}
+
+int rpc_pause_session(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
+{
+	return pause_or_resume(call, call->req->pause_session->session_id, true, resp, e);
+}
+
+int rpc_resume_session(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
+{
+	return pause_or_resume(call, call->req->resume_session->session_id, false, resp, e);
 }

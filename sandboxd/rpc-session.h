@@ -11,5 +11,8 @@ int rpc_list_sessions(struct rpc_call *call, Sandboxd__V1__Response *resp, struc
 int rpc_extend_session(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e);
 int rpc_destroy_session(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e);
 
+int rpc_pause_session(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e);
+int rpc_resume_session(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e);
+
 /* The session named by id if the caller may see it; NOT_FOUND with a sentence otherwise. */
 struct session *rpc_find_session(struct rpc_call *call, const char *id, struct sbx_error *e);

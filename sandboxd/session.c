@@ -227,6 +227,24 @@ int session_extend(struct session *s, uint64_t ms, struct sbx_error *reterr)
 	return arm_expiry(s);
 }
 
+int session_pause(struct session *s, bool paused, struct sbx_error *reterr)
+{
+	int r;
+
+	if (s->paused == paused)
+		return 0;
+	r = sandbox_freeze(s->sandbox, paused);
+	if (r < 0)
+		return sbx_fail(reterr, r, "%s session %s", paused ? "pause" : "resume", s->id);
+	s->paused = paused;
+	/* Idle time does not run while paused; the absolute TTL does. */
+	if (paused)
+		s->idle_expires_ms = s->expires_ms;
+	else
+		s->idle_expires_ms = realtime_ms() + s->idle_ttl_ms;
+	return arm_expiry(s);
+}
+
 bool session_has_labels(const struct session *s, const struct session_label *filter, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {

@@ -32,6 +32,7 @@ struct session {
 	int ctl; /* control channel to sandbox-init */
 	sd_event_source *ctl_source;
 	sd_event_source *expire_source; /* fires at min(expires, idle_expires) */
+	bool paused;
 	struct exec *execs;
 	uint64_t next_exec_id;
 };
@@ -52,6 +53,9 @@ int session_extend(struct session *s, uint64_t ms, struct sbx_error *reterr);
 
 /* Whether every label of the filter is on the session. */
 bool session_has_labels(const struct session *s, const struct session_label *filter, size_t n);
+
+/* Freezes or thaws every process of the session; a paused session's idle timer stops. */
+int session_pause(struct session *s, bool paused, struct sbx_error *reterr);
 
 /* Cancels its commands, kills the sandbox, removes it and frees s. */
 void session_destroy(struct session *s, const char *why);

@@ -297,6 +297,54 @@ START_TEST(test_lifecycle)
 }
 END_TEST
 
+struct exec_opts;
+
+static Sandboxd__V1__Response *pause_resume(struct sbx_client *c, const char *id, bool pause)
+{
+	Sandboxd__V1__PauseSessionRequest p = SANDBOXD__V1__PAUSE_SESSION_REQUEST__INIT;
+	Sandboxd__V1__ResumeSessionRequest r = SANDBOXD__V1__RESUME_SESSION_REQUEST__INIT;
+	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
+
+	if (pause) {
+		p.session_id = (char *)id;
+		req.body_case = SANDBOXD__V1__REQUEST__BODY_PAUSE_SESSION;
+		req.pause_session = &p;
+	} else {
+		r.session_id = (char *)id;
+		req.body_case = SANDBOXD__V1__REQUEST__BODY_RESUME_SESSION;
+		req.resume_session = &r;
+	}
+	return call(c, &req);
+}
+
+static Sandboxd__V1__Response *exec_full(struct sbx_client *c, const char *id,
+					 const struct exec_opts *o, size_t *streamed);
+
+START_TEST(test_pause_resume)
+{
+	struct sbx_client *c = client();
+	char *id = create(c, 0, 0, 0, NULL);
+	struct exec_opts o = {.argv = (const char *const[]){"echo", "awake", NULL}};
+	Sandboxd__V1__Response *resp;
+	size_t n = 0;
+
+	resp = pause_resume(c, id, true);
+	ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_SESSION);
+	ck_assert_int_eq(resp->session->state, SANDBOXD__V1__SESSION_STATE__SESSION_PAUSED);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	expect_error(exec_full(c, id, &o, &n), SANDBOXD__V1__CODE__FAILED_PRECONDITION);
+	resp = pause_resume(c, id, false);
+	ck_assert_int_eq(resp->session->state, SANDBOXD__V1__SESSION_STATE__SESSION_RUNNING);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	resp = exec_full(c, id, &o, &n);
+	ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_EXEC_RESULT);
+	ck_assert_int_eq(resp->exec_result->exit_code, 0);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	free(id);
+	sbx_client_free(c);
+}
+END_TEST
+
 START_TEST(test_limits_checked)
 {
 	Sandboxd__V1__CreateSessionRequest body = SANDBOXD__V1__CREATE_SESSION_REQUEST__INIT;
@@ -655,6 +703,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_lifecycle);
 	tcase_add_test(tc, test_limits_checked);
+	tcase_add_test(tc, test_pause_resume);
 	tcase_add_test(tc, test_session_maximum);
 	tcase_add_test(tc, test_other_uid_sees_nothing);
 	tcase_add_test(tc, test_ttl_expiry);
