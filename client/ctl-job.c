@@ -64,6 +64,7 @@ int ctl_print_job(struct ctl *ctl, const Sandboxd__V1__Job *j)
 	for (size_t i = 0; i < j->n_argv && i < 8; i++)
 		printf("%s%.40s", i == 0 ? "  " : " ", j->argv[i]);
 	putchar('\n');
+	fflush(stdout); /* the header before the output written below */
 	if (j->result) {
 		(void)write_all(STDOUT_FILENO, j->result->stdout.data, j->result->stdout.len);
 		(void)write_all(STDERR_FILENO, j->result->stderr.data, j->result->stderr.len);
