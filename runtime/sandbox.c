@@ -153,6 +153,28 @@ static int load_init(const char *path, int *ret_fd, struct sbx_error *reterr)
 	return 0;
 }
 
+const char *sandbox_init_locate(char *buf, size_t len)
+{
+	/* Relative to the executable: installed side by side, or built in this tree. */
+	static const char *const candidates[] = {"/sandbox-init", "/../runtime/sandbox-init"};
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return SANDBOX_INIT_INSTALLED;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return SANDBOX_INIT_INSTALLED;
+	*slash = '\0';
+	for (size_t i = 0; i < ELEMENTSOF(candidates); i++)
+		if (snprintf(buf, len, "%s%s", exe, candidates[i]) < (int)len &&
+		    access(buf, X_OK) == 0)
+			return buf;
+	return SANDBOX_INIT_INSTALLED;
+}
+
 /* Refuses to run on a host that lacks a mechanism: a sandbox never runs weaker than promised. */
 static int check_host(struct sbx_error *reterr)
 {

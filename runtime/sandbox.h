@@ -45,6 +45,10 @@ struct sandbox;
 
 const char *sandbox_end_to_string(enum sandbox_end e);
 
+/* Finds sandbox-init: next to the calling executable (build tree: also ../runtime/), else the
+ * installed one. Returns buf or the installed path. */
+const char *sandbox_init_locate(char *buf, size_t len);
+
 /* Checks the host (user namespaces, seccomp, cgroup controllers), loads sandbox-init into a sealed
  * memfd and prepares everything reused by every sandbox of this process. */
 int sandbox_runtime_new(const struct runtime_config *cfg, struct sandbox_runtime **ret,

@@ -249,24 +249,6 @@ static void parse_options(int argc, char **argv, struct options *o)
 	s->binds = o->binds;
 }
 
-/* The installed sandbox-init, or the one built next to this binary when run from the tree. */
-static const char *find_init(char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-	char *slash;
-
-	if (n > 0) {
-		buf[n] = '\0';
-		slash = strrchr(buf, '/');
-		if (slash && (size_t)(slash - buf) + sizeof("/sandbox-init") <= len) {
-			strcpy(slash, "/sandbox-init");
-			if (access(buf, X_OK) == 0)
-				return buf;
-		}
-	}
-	return SANDBOX_INIT_INSTALLED;
-}
-
 /* sandbox-init's pidfd while the command runs: a terminal's ^C or a supervisor's SIGTERM aimed at
  * sbx-run reaches the command (sandbox-init forwards it) instead of orphaning the sandbox. */
 static int forward_pidfd = -EBADF;
@@ -325,7 +307,7 @@ int main(int argc, char **argv)
 	cfg = (struct runtime_config){
 		.cgroup_root = o.cgroup_root,
 		.cgroup_parent = o.cgroup_parent,
-		.init_path = find_init(init_path, sizeof(init_path)),
+		.init_path = sandbox_init_locate(init_path, sizeof(init_path)),
 		.uids =
 			{
 				.lock_dir = o.uid_lock_dir ? o.uid_lock_dir

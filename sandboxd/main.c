@@ -148,24 +148,6 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 	return 0;
 }
 
-/* The sandbox-init next to a build tree's sandboxd, else the installed one. */
-static const char *find_init(char *buf, size_t len)
-{
-	ssize_t n = readlink("/proc/self/exe", buf, len - 1);
-	char *slash;
-
-	if (n > 0) {
-		buf[n] = '\0';
-		slash = strrchr(buf, '/');
-		if (slash && (size_t)(slash - buf) + sizeof("/../runtime/sandbox-init") <= len) {
-			strcpy(slash, "/../runtime/sandbox-init");
-			if (access(buf, X_OK) == 0)
-				return buf;
-		}
-	}
-	return SANDBOX_INIT_INSTALLED;
-}
-
 /* The runtime every session's sandbox comes from: checks the host, prepares what each sandbox
  * reuses, and removes what sandboxes of a previous life left behind. */
 static int start_runtime(struct daemon *d, struct sbx_error *e)
@@ -173,8 +155,8 @@ static int start_runtime(struct daemon *d, struct sbx_error *e)
 	static char init_buf[PATH_MAX];
 	struct runtime_config rc = {
 		.cgroup_parent = d->cfg.cgroup_parent,
-		.init_path =
-			d->cfg.init_path ? d->cfg.init_path : find_init(init_buf, sizeof(init_buf)),
+		.init_path = d->cfg.init_path ? d->cfg.init_path
+					      : sandbox_init_locate(init_buf, sizeof(init_buf)),
 		.uids = {d->cfg.uid_lock_dir, UID_RANGE_BASE_DEFAULT, UID_RANGE_COUNT_DEFAULT},
 	};
 

@@ -12,13 +12,6 @@
 #include "rpc-session.h"
 #include "session.h"
 
-static const char *const session_env[] = {
-	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	"HOME=/workspace",
-	"LANG=C.UTF-8",
-	NULL,
-};
-
 struct pending_exec {
 	struct conn *conn; /* NULL once the client went away */
 	struct conn_watch *watch;
@@ -113,7 +106,7 @@ int rpc_exec(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_err
 	if (req->skill && *req->skill)
 		return sbx_fail(e, -EOPNOTSUPP,
 				"exec under skill '%.64s': skills are not served yet", req->skill);
-	r = convert_exec(req, session_env, &cmd, e);
+	r = convert_exec(req, session_default_env, &cmd, e);
 	if (r < 0)
 		return sbx_wrap(e, "exec in session %s", s->id);
 	session_touch(s);

@@ -18,7 +18,7 @@
 #include "macro.h"
 #include "session.h"
 
-static const char *const session_env[] = {
+const char *const session_default_env[] = {
 	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 	"HOME=/workspace",
 	"LANG=C.UTF-8",
@@ -128,7 +128,7 @@ int session_create(struct daemon *d, uid_t owner, const struct session_params *p
 	struct session *s;
 	struct sandbox_spec spec = {
 		.image = p->image && *p->image ? p->image : SANDBOX_IMAGE_HOST,
-		.env = session_env,
+		.env = session_default_env,
 		.workspace_size = p->disk_bytes,
 		.tmp_size = SANDBOX_TMP_SIZE_DEFAULT,
 		.limits = {.memory_max = p->memory_bytes,

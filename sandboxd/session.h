@@ -37,6 +37,9 @@ struct session {
 	uint64_t next_exec_id;
 };
 
+/* The environment every command in a session starts from (requests add to it). */
+extern const char *const session_default_env[];
+
 /* Creates and starts a session for owner; -EUSERS when the daemon is at its maximum. */
 int session_create(struct daemon *d, uid_t owner, const struct session_params *p,
 		   struct session **ret, struct sbx_error *reterr);
