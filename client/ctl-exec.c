@@ -71,6 +71,7 @@ static int on_event(const Sandboxd__V1__Event *ev, void *userdata)
 	(void)userdata;
 	if (ev->body_case != SANDBOXD__V1__EVENT__BODY_OUTPUT)
 		return 0;
+	ctl_elapsed_stop(); /* the output itself shows progress from here on */
 	(void)write_all(ev->output->stream == SANDBOXD__V1__STREAM__STREAM_STDERR ? STDERR_FILENO
 										  : STDOUT_FILENO,
 			ev->output->data.data, ev->output->data.len);
@@ -118,21 +119,22 @@ static int do_exec(struct ctl *ctl, Sandboxd__V1__ExecRequest *body)
 		sandboxd__v1__response__free_unpacked(resp, NULL);
 		return ret;
 	}
+	ctl_elapsed_start();
 	resp = ctl_call(ctl, &req, body->stream ? on_event : NULL, NULL);
+	ctl_elapsed_stop();
 	if (!resp || ctl_expect(resp, SANDBOXD__V1__RESPONSE__BODY_EXEC_RESULT) < 0)
 		return CTL_EXIT_ERROR;
 	r = resp->exec_result;
 	ret = r->exit_code;
 	if (ctl->output == CTL_OUTPUT_JSON) {
-		json_t *j = json_pack("{s:s, s:i, s:i, s:s#, s:s#, s:b, s:b, s:I, s:I, s:I}",
-				      "termination", termination_name(r->termination), "exit_code",
-				      r->exit_code, "signal", r->signal, "stdout",
-				      (const char *)r->stdout.data, (int)r->stdout.len, "stderr",
-				      (const char *)r->stderr.data, (int)r->stderr.len,
-				      "stdout_truncated", r->stdout_truncated, "stderr_truncated",
-				      r->stderr_truncated, "wall_usec", (json_int_t)r->wall_usec,
-				      "cpu_usec", (json_int_t)r->cpu_usec, "peak_memory_bytes",
-				      (json_int_t)r->peak_memory_bytes);
+		json_t *j = json_pack(
+			"{s:s, s:i, s:i, s:s%, s:s%, s:b, s:b, s:I, s:I, s:I}", "termination",
+			termination_name(r->termination), "exit_code", r->exit_code, "signal",
+			r->signal, "stdout", ctl_bytes_str(r->stdout.data), r->stdout.len, "stderr",
+			ctl_bytes_str(r->stderr.data), r->stderr.len, "stdout_truncated",
+			r->stdout_truncated, "stderr_truncated", r->stderr_truncated, "wall_usec",
+			(json_int_t)r->wall_usec, "cpu_usec", (json_int_t)r->cpu_usec,
+			"peak_memory_bytes", (json_int_t)r->peak_memory_bytes);
 		if (!j) /* output that is not UTF-8 cannot be a JSON string */
 			fprintf(stderr, "sandboxctl: output is not UTF-8; use -o text\n");
 		else

@@ -42,11 +42,11 @@ static json_t *job_json(const Sandboxd__V1__Job *j)
 	if (o && j->result)
 		json_object_set_new(
 			o, "result",
-			json_pack("{s:i, s:i, s:s#, s:s#, s:b, s:b, s:I, s:I}", "exit_code",
+			json_pack("{s:i, s:i, s:s%, s:s%, s:b, s:b, s:I, s:I}", "exit_code",
 				  j->result->exit_code, "signal", j->result->signal, "stdout",
-				  (const char *)j->result->stdout.data, (int)j->result->stdout.len,
-				  "stderr", (const char *)j->result->stderr.data,
-				  (int)j->result->stderr.len, "stdout_truncated",
+				  ctl_bytes_str(j->result->stdout.data), j->result->stdout.len,
+				  "stderr", ctl_bytes_str(j->result->stderr.data),
+				  j->result->stderr.len, "stdout_truncated",
 				  j->result->stdout_truncated, "stderr_truncated",
 				  j->result->stderr_truncated, "wall_usec",
 				  (json_int_t)j->result->wall_usec, "cpu_usec",
@@ -74,9 +74,13 @@ int ctl_print_job(struct ctl *ctl, const Sandboxd__V1__Job *j)
 
 static int answer_job(struct ctl *ctl, Sandboxd__V1__Request *req, bool exit_with_job)
 {
-	Sandboxd__V1__Response *resp = ctl_call(ctl, req, NULL, NULL);
+	Sandboxd__V1__Response *resp;
 	int ret;
 
+	if (exit_with_job)
+		ctl_elapsed_start();
+	resp = ctl_call(ctl, req, NULL, NULL);
+	ctl_elapsed_stop();
 	if (!resp || ctl_expect(resp, SANDBOXD__V1__RESPONSE__BODY_JOB) < 0)
 		return CTL_EXIT_ERROR;
 	ret = ctl_print_job(ctl, resp->job);

@@ -32,20 +32,24 @@ static const char *state_name(Sandboxd__V1__SessionState s)
 
 static json_t *session_json(const Sandboxd__V1__Session *s)
 {
-	json_t *labels = json_object();
+	json_t *labels = json_object(), *limits, *usage;
 
 	for (size_t i = 0; i < s->n_labels; i++)
 		json_object_set_new(labels, s->labels[i]->key, json_string(s->labels[i]->value));
-	return json_pack(
-		"{s:s, s:s, s:s, s:{s:I, s:I, s:i, s:I}, s:{s:I, s:I}, s:o, s:I, s:I, s:I}", "id",
-		s->id, "state", state_name(s->state), "image", s->image, "limits", "memory_bytes",
-		(json_int_t)s->limits->memory_bytes, "pids", (json_int_t)s->limits->pids,
-		"cpu_millis", (int)s->limits->cpu_millis, "disk_bytes",
-		(json_int_t)s->limits->disk_bytes, "usage", "memory_peak_bytes",
-		(json_int_t)s->usage->memory_peak_bytes, "cpu_usec", (json_int_t)s->usage->cpu_usec,
-		"labels", labels, "created_unix_ms", (json_int_t)s->created_unix_ms,
-		"expires_unix_ms", (json_int_t)s->expires_unix_ms, "idle_expires_unix_ms",
-		(json_int_t)s->idle_expires_unix_ms);
+	limits = json_pack("{s:I, s:I, s:i, s:I}", "memory_bytes",
+			   (json_int_t)s->limits->memory_bytes, "pids", (json_int_t)s->limits->pids,
+			   "cpu_millis", (int)s->limits->cpu_millis, "disk_bytes",
+			   (json_int_t)s->limits->disk_bytes);
+	usage = json_pack("{s:I, s:I, s:I, s:I, s:I}", "memory_bytes",
+			  (json_int_t)s->usage->memory_bytes, "memory_peak_bytes",
+			  (json_int_t)s->usage->memory_peak_bytes, "pids",
+			  (json_int_t)s->usage->pids, "cpu_usec", (json_int_t)s->usage->cpu_usec,
+			  "disk_bytes", (json_int_t)s->usage->disk_bytes);
+	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I}", "id", s->id, "state",
+			 state_name(s->state), "image", s->image, "limits", limits, "usage", usage,
+			 "labels", labels, "created_unix_ms", (json_int_t)s->created_unix_ms,
+			 "expires_unix_ms", (json_int_t)s->expires_unix_ms, "idle_expires_unix_ms",
+			 (json_int_t)s->idle_expires_unix_ms);
 }
 
 static void print_session(const Sandboxd__V1__Session *s)
@@ -59,6 +63,9 @@ static void print_session(const Sandboxd__V1__Session *s)
 	if (s->limits->cpu_millis)
 		printf(" cpus=%u.%03u", s->limits->cpu_millis / 1000, s->limits->cpu_millis % 1000);
 	printf("  expires in %llds", (long long)(s->expires_unix_ms / 1000) - (long long)now);
+	printf("  using memory=%s pids=%" PRIu64 " disk=%s",
+	       units_format_size(s->usage->memory_bytes / 1024 * 1024, mem), s->usage->pids,
+	       units_format_size(s->usage->disk_bytes / 4096 * 4096, disk));
 	for (size_t i = 0; i < s->n_labels; i++)
 		printf(" %s=%s", s->labels[i]->key, s->labels[i]->value);
 	putchar('\n');

@@ -26,6 +26,12 @@ Sandboxd__V1__Response *ctl_call(struct ctl *ctl, Sandboxd__V1__Request *req,
 /* Checks the answer's body case, printing an INTERNAL error (and freeing resp) if it differs. */
 int ctl_expect(Sandboxd__V1__Response *resp, Sandboxd__V1__Response__BodyCase body);
 
+/* A bytes field's data for json_pack's "s%": never NULL (protobuf-c leaves empty bytes NULL). */
+static inline const char *ctl_bytes_str(const uint8_t *data)
+{
+	return data ? (const char *)data : "";
+}
+
 /* Prints j (consumed) as indented JSON; returns 0. */
 int ctl_print_json(json_t *j);
 
@@ -38,6 +44,10 @@ int ctl_exec(struct ctl *ctl, int argc, char **argv);
 int ctl_run(struct ctl *ctl, int argc, char **argv);
 int ctl_job(struct ctl *ctl, int argc, char **argv);
 int ctl_oneshot(struct ctl *ctl, int argc, char **argv);
+
+/* Shows elapsed seconds on a terminal until stopped (ctl-elapsed.c); no-ops elsewhere. */
+void ctl_elapsed_start(void);
+void ctl_elapsed_stop(void);
 
 /* Prints a Job (text: one line, then a finished job's output; or JSON). */
 int ctl_print_job(struct ctl *ctl, const Sandboxd__V1__Job *j);

@@ -183,6 +183,14 @@ static int v1_read_stats(struct cgroup *cg, struct cgroup_stats *ret)
 	r = cgroup_read_u64(cg, CGROUP_HIER_MEMORY, "memory.max_usage_in_bytes", &ret->memory_peak);
 	if (r < 0)
 		return r;
+	r = cgroup_read_u64(cg, CGROUP_HIER_MEMORY, "memory.usage_in_bytes", &ret->memory_current);
+	r = zero_if_absent(r, &ret->memory_current);
+	if (r < 0)
+		return r;
+	r = cgroup_read_u64(cg, CGROUP_HIER_PIDS, "pids.current", &ret->pids_current);
+	r = zero_if_absent(r, &ret->pids_current);
+	if (r < 0)
+		return r;
 	r = cgroup_read_keyed(cg, CGROUP_HIER_PIDS, "pids.events", "max", &ret->pids_max_hits);
 	r = zero_if_absent(r, &ret->pids_max_hits);
 	if (r < 0)

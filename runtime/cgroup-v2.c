@@ -159,6 +159,12 @@ static int v2_read_stats(struct cgroup *cg, struct cgroup_stats *ret)
 	r = cgroup_read_keyed(cg, u, "cpu.stat", "usage_usec", &ret->cpu_usec);
 	if (r < 0 && r != -ENODATA)
 		return r;
+	r = cgroup_read_u64(cg, u, "memory.current", &ret->memory_current);
+	if (r < 0 && r != -ENOENT)
+		return r;
+	r = cgroup_read_u64(cg, u, "pids.current", &ret->pids_current);
+	if (r < 0 && r != -ENOENT)
+		return r;
 	return 0;
 }
 

@@ -30,10 +30,12 @@ struct cgroup_limits {
 };
 
 struct cgroup_stats {
-	uint64_t oom_kills;	/* processes killed by the OOM killer in this cgroup */
-	uint64_t pids_max_hits; /* forks refused by pids.max */
-	uint64_t memory_peak;	/* bytes, 0 when unknown */
-	uint64_t cpu_usec;	/* user+system, 0 when unknown */
+	uint64_t oom_kills;	 /* processes killed by the OOM killer in this cgroup */
+	uint64_t pids_max_hits;	 /* forks refused by pids.max */
+	uint64_t memory_peak;	 /* bytes, 0 when unknown */
+	uint64_t cpu_usec;	 /* user+system, 0 when unknown */
+	uint64_t memory_current; /* bytes in use now */
+	uint64_t pids_current;	 /* processes and threads now */
 };
 
 struct cgroup_host;

@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/sendfile.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -612,6 +613,19 @@ int sandbox_read_stats(struct sandbox *sb, struct cgroup_stats *ret)
 	if (r < 0)
 		return r;
 	*ret = st;
+	return 0;
+}
+
+int sandbox_disk_used(struct sandbox *sb, uint64_t *ret)
+{
+	char path[64];
+	struct statvfs sv;
+
+	/* Through PID 1's root: the sandbox's own view, never a host path. */
+	snprintf(path, sizeof(path), "/proc/%d/root" SANDBOX_WORKSPACE, (int)sb->pid);
+	if (statvfs(path, &sv) < 0)
+		return negative_errno();
+	*ret = (uint64_t)(sv.f_blocks - sv.f_bfree) * sv.f_frsize;
 	return 0;
 }
 

@@ -76,6 +76,9 @@ int sandbox_read_stats(struct sandbox *sb, struct cgroup_stats *ret);
 /* Waits until the sandbox ends or its wall-clock limit passes (then kills it), and fills *ret. */
 int sandbox_wait(struct sandbox *sb, struct sandbox_result *ret, struct sbx_error *reterr);
 
+/* Bytes used on the sandbox's /workspace now (statvfs through its root). */
+int sandbox_disk_used(struct sandbox *sb, uint64_t *ret);
+
 /* Freezes (true) or thaws (false) every process of the sandbox (the cgroup freezer). */
 int sandbox_freeze(struct sandbox *sb, bool frozen);
 

@@ -42,9 +42,12 @@ static Sandboxd__V1__Session *session_to_wire(struct rpc_call *call, struct sess
 	l->disk_bytes = s->disk_bytes;
 	w->limits = l;
 	if (sandbox_read_stats(s->sandbox, &st) >= 0) {
+		u->memory_bytes = st.memory_current;
 		u->memory_peak_bytes = st.memory_peak;
+		u->pids = st.pids_current;
 		u->cpu_usec = st.cpu_usec;
 	}
+	(void)sandbox_disk_used(s->sandbox, &u->disk_bytes);
 	w->usage = u;
 	for (size_t i = 0; i < s->n_labels; i++) {
 		labels[i] = rpc_alloc(call, sizeof(**labels));

@@ -7,7 +7,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -309,6 +311,57 @@ START_TEST(test_client_never_reads)
 }
 END_TEST
 
+/* A socket passed by systemd (LISTEN_FDS) is served instead of binding one, and left in
+ * place at exit: it is systemd's. */
+START_TEST(test_socket_activation)
+{
+	char dir[] = "/tmp/sbxd-act-XXXXXX", path[128], env_pid[32], state[128];
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
+	Sandboxd__V1__HealthRequest h = SANDBOXD__V1__HEALTH_REQUEST__INIT;
+	Sandboxd__V1__Response *resp = NULL;
+	struct sbx_client *c = NULL;
+	int fd, st, i;
+	pid_t pid;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/activated.sock", dir);
+	snprintf(state, sizeof(state), "%s/state", dir);
+	memcpy(sa.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(listen(fd, 16), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		if (dup2(fd, 3) < 0)
+			_exit(126);
+		snprintf(env_pid, sizeof(env_pid), "%d", (int)getpid());
+		setenv("LISTEN_PID", env_pid, 1);
+		setenv("LISTEN_FDS", "1", 1);
+		execl(SANDBOXD_PATH, "sandboxd", "--socket", "/nonexistent/ignored.sock",
+		      "--state-dir", state, NULL);
+		_exit(127);
+	}
+	close(fd);
+	for (i = 0; i < 300 && sbx_client_connect(path, &c) < 0; i++)
+		usleep(10000);
+	ck_assert_ptr_nonnull(c);
+	req.body_case = SANDBOXD__V1__REQUEST__BODY_HEALTH;
+	req.health = &h;
+	ck_assert_ok(sbx_client_call(c, &req, NULL, NULL, &resp));
+	ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_HEALTH);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	sbx_client_free(c);
+	ck_assert_int_eq(kill(pid, SIGTERM), 0);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	test_rm_rf(dir);
+}
+END_TEST
+
 START_TEST(test_sigterm_removes_socket)
 {
 	struct test_daemon d;
@@ -347,6 +400,7 @@ int main(void)
 	tcase_add_test(tc, test_peer_allowed_by_config);
 	tcase_add_test(tc, test_client_never_reads);
 	tcase_add_test(tc, test_sigterm_removes_socket);
+	tcase_add_test(tc, test_socket_activation);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }

@@ -503,6 +503,21 @@ START_TEST(test_exec_basics)
 	assert_out(result_of(resp), "from stdin");
 	sandboxd__v1__response__free_unpacked(resp, NULL);
 
+	/* usage: the session's own numbers (PID 1 at least, a file in the workspace) */
+	resp = exec_full(
+		c, id,
+		&(struct exec_opts){.argv = (const char *const[]){"sh", "-c",
+								  "head -c 200000 /dev/zero > blob",
+								  NULL}},
+		&streamed);
+	ck_assert_int_eq(result_of(resp)->exit_code, 0);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	resp = get(c, id);
+	ck_assert_uint_ge(resp->session->usage->pids, 1);
+	ck_assert_uint_gt(resp->session->usage->memory_bytes, 0);
+	ck_assert_uint_gt(resp->session->usage->disk_bytes, 0);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+
 	/* a missing command is exit 127 */
 	resp = exec_full(c, id, &(struct exec_opts){.argv = (const char *const[]){"nope", NULL}},
 			 &streamed);
@@ -646,6 +661,23 @@ START_TEST(test_client_leaves_mid_exec)
 }
 END_TEST
 
+static pid_t parent_of(pid_t pid)
+{
+	char path[64], line[256];
+	int ppid = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "PPid: %d", &ppid) == 1)
+			break;
+	fclose(f);
+	return ppid;
+}
+
 START_TEST(test_sandbox_dies)
 {
 	struct sbx_client *c = client();
@@ -654,7 +686,8 @@ START_TEST(test_sandbox_dies)
 	struct dirent *de;
 	int killed = 0;
 
-	/* Kill the session's PID 1 from the host: the session goes, with everything in it. */
+	/* Kill the session's PID 1 (a child of our daemon) from the host: the session goes, with
+	 * everything in it. */
 	while ((de = readdir(d))) {
 		char path[300], buf[64];
 		FILE *f;
@@ -666,7 +699,8 @@ START_TEST(test_sandbox_dies)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s", de->d_name);
 		if (fgets(buf, sizeof(buf), f) && strncmp(buf, "sandbox-init", 12) == 0 &&
-		    stat(path, &st) == 0 && st.st_uid >= (1U << 30)) {
+		    stat(path, &st) == 0 && st.st_uid >= (1U << 30) &&
+		    parent_of(atoi(de->d_name)) == daemon_.pid) {
 			ck_assert_int_eq(kill(atoi(de->d_name), SIGKILL), 0);
 			killed++;
 		}
