@@ -143,8 +143,8 @@ static int limit(uint64_t v, uint64_t dflt, uint64_t min, uint64_t max, const ch
 }
 
 int convert_create_session(const Sandboxd__V1__CreateSessionRequest *req,
-			   struct session_params *ret, struct session_label *labels,
-			   struct sbx_error *e)
+			   const struct session_defaults *defaults, struct session_params *ret,
+			   struct session_label *labels, struct sbx_error *e)
 {
 	struct session_params p = {};
 	const Sandboxd__V1__Limits *l = req->limits;
@@ -159,21 +159,21 @@ int convert_create_session(const Sandboxd__V1__CreateSessionRequest *req,
 	if (r < 0)
 		return r;
 	p.image = req->image && *req->image && strcmp(req->image, "host") != 0 ? req->image : NULL;
-	r = limit(l ? l->memory_bytes : 0, SESSION_MEMORY_DEFAULT, 4ULL << 20, SESSION_MEMORY_MAX,
+	r = limit(l ? l->memory_bytes : 0, defaults->memory_bytes, 4ULL << 20, SESSION_MEMORY_MAX,
 		  "memory_bytes", &p.memory_bytes, e);
 	if (r >= 0)
-		r = limit(l ? l->pids : 0, SESSION_PIDS_DEFAULT, 8, SESSION_PIDS_MAX, "pids",
-			  &p.pids, e);
+		r = limit(l ? l->pids : 0, defaults->pids, 8, SESSION_PIDS_MAX, "pids", &p.pids, e);
 	if (r >= 0)
-		r = limit(l ? l->cpu_millis : 0, 0, 10, 256000, "cpu_millis", &p.cpu_millis, e);
+		r = limit(l ? l->cpu_millis : 0, defaults->cpu_millis, 10, 256000, "cpu_millis",
+			  &p.cpu_millis, e);
 	if (r >= 0)
-		r = limit(l ? l->disk_bytes : 0, SESSION_DISK_DEFAULT, 1ULL << 20, SESSION_DISK_MAX,
+		r = limit(l ? l->disk_bytes : 0, defaults->disk_bytes, 1ULL << 20, SESSION_DISK_MAX,
 			  "disk_bytes", &p.disk_bytes, e);
 	if (r >= 0)
-		r = limit(req->ttl_ms, SESSION_TTL_DEFAULT_MS, 1000, SESSION_TTL_MAX_MS, "ttl_ms",
+		r = limit(req->ttl_ms, defaults->ttl_ms, 1000, SESSION_TTL_MAX_MS, "ttl_ms",
 			  &p.ttl_ms, e);
 	if (r >= 0)
-		r = limit(req->idle_ttl_ms, SESSION_IDLE_TTL_DEFAULT_MS, 1000, SESSION_TTL_MAX_MS,
+		r = limit(req->idle_ttl_ms, defaults->idle_ttl_ms, 1000, SESSION_TTL_MAX_MS,
 			  "idle_ttl_ms", &p.idle_ttl_ms, e);
 	if (r >= 0)
 		r = convert_labels(req->n_labels, req->labels, labels, e);

@@ -25,8 +25,8 @@ int convert_check_strings(const ProtobufCMessage *m, struct sbx_error *e);
 /* A CreateSession request made valid: defaults filled, limits within the maxima, labels and
  * image checked. Strings point into req (or static storage); labels into *ret_labels. */
 int convert_create_session(const Sandboxd__V1__CreateSessionRequest *req,
-			   struct session_params *ret, struct session_label *labels,
-			   struct sbx_error *e);
+			   const struct session_defaults *defaults, struct session_params *ret,
+			   struct session_label *labels, struct sbx_error *e);
 
 /* A label filter or set from the wire, checked. */
 int convert_labels(size_t n, Sandboxd__V1__CreateSessionRequest__LabelsEntry **entries,

@@ -10,9 +10,11 @@
 
 #include "frame.h"
 #include "sandbox.h"
+#include "session-params.h"
 
 #define DAEMON_SOCKET_DEFAULT	 "/run/sandboxd/sandboxd.sock"
 #define DAEMON_STATE_DIR_DEFAULT "/var/lib/sandboxd"
+#define DAEMON_CONFIG_DEFAULT	 "/etc/sandboxd/sandboxd.yaml"
 #define DAEMON_SOCKET_GROUP	 "sandboxd"
 #define DAEMON_ALLOWED_MAX	 64
 #define DAEMON_CONNECTIONS_MAX	 1024
@@ -27,6 +29,11 @@ struct daemon_config {
 	gid_t allowed_gids[DAEMON_ALLOWED_MAX];
 	size_t n_allowed_gids;
 	unsigned sessions_max;
+	struct session_defaults session_defaults;
+	const char *config_path;
+	/* What the command line set, which a config file (and its reloads) does not override. */
+	bool socket_from_cli, state_dir_from_cli, sessions_max_from_cli;
+	size_t n_cli_uids, n_cli_gids;
 	const char *init_path; /* sandbox-init; NULL: found next to us or installed */
 	const char *cgroup_parent;
 	const char *uid_lock_dir;

@@ -13,6 +13,7 @@
 #include <systemd/sd-event.h>
 #include <time.h>
 
+#include "config.h"
 #include "daemon.h"
 #include "log.h"
 #include "macro.h"
@@ -23,9 +24,12 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: sandboxd [--socket PATH] [--state-dir DIR] [--foreground] [--debug]\n"
+	fputs("usage: sandboxd [--config FILE] [--socket PATH] [--state-dir DIR] [--foreground]\n"
+	      "                [--debug]\n"
 	      "Serve the sandboxd.v1 protocol on a Unix socket.\n"
 	      "\n"
+	      "  --config FILE     settings (default " DAEMON_CONFIG_DEFAULT " if it exists);\n"
+	      "                    options given here win over the file\n"
 	      "  --socket PATH     listen here (default " DAEMON_SOCKET_DEFAULT ");\n"
 	      "                    a socket passed by systemd takes precedence\n"
 	      "  --state-dir DIR   session and job state (default " DAEMON_STATE_DIR_DEFAULT ")\n"
@@ -53,6 +57,7 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		OPT_CGROUP_PARENT,
 		OPT_UID_LOCK_DIR,
 		OPT_SANDBOX_INIT,
+		OPT_CONFIG,
 	};
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, OPT_SOCKET},
@@ -66,6 +71,7 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		{"cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT},
 		{"uid-lock-dir", required_argument, NULL, OPT_UID_LOCK_DIR},
 		{"sandbox-init", required_argument, NULL, OPT_SANDBOX_INIT},
+		{"config", required_argument, NULL, OPT_CONFIG},
 		{},
 	};
 	uint64_t v;
@@ -81,6 +87,7 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 				return -EINVAL;
 			}
 			cfg->socket_path = optarg;
+			cfg->socket_from_cli = true;
 			break;
 		case OPT_STATE_DIR:
 			if (optarg[0] != '/') {
@@ -90,6 +97,7 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 				return -EINVAL;
 			}
 			cfg->state_dir = optarg;
+			cfg->state_dir_from_cli = true;
 			break;
 		case OPT_ALLOW_UID:
 		case OPT_ALLOW_GID: {
@@ -118,6 +126,7 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 				return -EINVAL;
 			}
 			cfg->sessions_max = (unsigned)v;
+			cfg->sessions_max_from_cli = true;
 			break;
 		case OPT_CGROUP_PARENT:
 			cfg->cgroup_parent = optarg;
@@ -127,6 +136,9 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 			break;
 		case OPT_SANDBOX_INIT:
 			cfg->init_path = optarg;
+			break;
+		case OPT_CONFIG:
+			cfg->config_path = optarg;
 			break;
 		case OPT_FOREGROUND:
 			break;
@@ -171,12 +183,50 @@ static int on_stop_signal(sd_event_source *s, const struct signalfd_siginfo *si,
 	return sd_event_exit(sd_event_source_get_event(s), 0);
 }
 
+/* Applies a parsed file under the command line: options given there win; allowed ids are the
+ * union of both. reload: only what can change while serving is applied. */
+static void apply_config(struct daemon_config *cfg, struct config_file *f, bool reload)
+{
+	if (!reload) {
+		if (f->socket_path && !cfg->socket_from_cli)
+			cfg->socket_path = f->socket_path;
+		if (f->state_dir && !cfg->state_dir_from_cli)
+			cfg->state_dir = f->state_dir;
+	} else if ((f->socket_path && strcmp(f->socket_path, cfg->socket_path) != 0) ||
+		   (f->state_dir && strcmp(f->state_dir, cfg->state_dir) != 0)) {
+		log_warn("reload: socket and state_dir changes take effect at the next start");
+	}
+	cfg->n_allowed_uids = cfg->n_cli_uids;
+	for (size_t i = 0; i < f->n_allowed_uids && cfg->n_allowed_uids < DAEMON_ALLOWED_MAX; i++)
+		cfg->allowed_uids[cfg->n_allowed_uids++] = f->allowed_uids[i];
+	cfg->n_allowed_gids = cfg->n_cli_gids;
+	for (size_t i = 0; i < f->n_allowed_gids && cfg->n_allowed_gids < DAEMON_ALLOWED_MAX; i++)
+		cfg->allowed_gids[cfg->n_allowed_gids++] = f->allowed_gids[i];
+	if (f->has_max_sessions && !cfg->sessions_max_from_cli)
+		cfg->sessions_max = f->max_sessions;
+	cfg->session_defaults = f->defaults;
+}
+
 static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
+	struct daemon *d = userdata;
+	struct config_file f = {};
+	struct sbx_error e = {};
+
 	(void)s;
 	(void)si;
-	(void)userdata;
-	log_info("SIGHUP: no configuration file is in use; nothing to reload");
+	if (!d->cfg.config_path) {
+		log_info("SIGHUP: no configuration file is in use; nothing to reload");
+		return 0;
+	}
+	/* A bad file changes nothing: the settings in force stay. */
+	if (config_load(d->cfg.config_path, &f, &e) < 0) {
+		log_error("reload refused, settings unchanged: %s", e.msg);
+		return 0;
+	}
+	apply_config(&d->cfg, &f, true);
+	config_done(&f);
+	log_info("reloaded %s", d->cfg.config_path);
 	return 0;
 }
 
@@ -189,10 +239,12 @@ int main(int argc, char **argv)
 				.state_dir = DAEMON_STATE_DIR_DEFAULT,
 				.frame_max = FRAME_SIZE_MAX_DEFAULT,
 				.sessions_max = SESSIONS_MAX_DEFAULT,
+				.session_defaults = SESSION_DEFAULTS_INIT,
 				.uid_lock_dir = UID_RANGE_LOCK_DIR_DEFAULT,
 			},
 	};
 	struct server *server = NULL;
+	struct config_file file = {};
 	struct sbx_error e = {};
 	struct timespec ts;
 	sigset_t mask;
@@ -201,6 +253,17 @@ int main(int argc, char **argv)
 	if (parse_args(argc, argv, &d.cfg) < 0) {
 		fputs("Try 'sandboxd --help'.\n", stderr);
 		return 2;
+	}
+	d.cfg.n_cli_uids = d.cfg.n_allowed_uids;
+	d.cfg.n_cli_gids = d.cfg.n_allowed_gids;
+	if (!d.cfg.config_path && access(DAEMON_CONFIG_DEFAULT, F_OK) == 0)
+		d.cfg.config_path = DAEMON_CONFIG_DEFAULT;
+	if (d.cfg.config_path) {
+		if (config_load(d.cfg.config_path, &file, &e) < 0) {
+			log_error("%s", e.msg);
+			return EXIT_FAILURE;
+		}
+		apply_config(&d.cfg, &file, false);
 	}
 
 	/* Signals arrive through the loop; a client vanishing mid-write is an EPIPE, not death. */
@@ -221,7 +284,7 @@ int main(int argc, char **argv)
 	}
 	if (sd_event_add_signal(d.event, NULL, SIGTERM, on_stop_signal, NULL) < 0 ||
 	    sd_event_add_signal(d.event, NULL, SIGINT, on_stop_signal, NULL) < 0 ||
-	    sd_event_add_signal(d.event, NULL, SIGHUP, on_reload_signal, NULL) < 0) {
+	    sd_event_add_signal(d.event, NULL, SIGHUP, on_reload_signal, &d) < 0) {
 		log_error("watch signals: %m");
 		sd_event_unref(d.event);
 		return EXIT_FAILURE;
@@ -257,6 +320,7 @@ int main(int argc, char **argv)
 		log_error("event loop: %s", strerror(-r));
 		return EXIT_FAILURE;
 	}
+	config_done(&file);
 	log_info("stopped");
 	return EXIT_SUCCESS;
 }

@@ -82,7 +82,8 @@ int rpc_create_session(struct rpc_call *call, Sandboxd__V1__Response *resp, stru
 	struct session *s;
 	int r;
 
-	r = convert_create_session(call->req->create_session, &p, labels, e);
+	r = convert_create_session(call->req->create_session, &call->daemon->cfg.session_defaults,
+				   &p, labels, e);
 	if (r < 0)
 		return sbx_wrap(e, "create a session");
 	r = session_create(call->daemon, conn_peer(call->conn)->uid, &p, &s, e);

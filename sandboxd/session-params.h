@@ -19,6 +19,20 @@
 #define SESSION_LABELS_MAX	    32
 #define SESSION_LABEL_MAX	    256 /* bytes of a value */
 
+/* What a session gets when its request leaves a limit at 0 (the daemon config may change these,
+ * within the maxima above). */
+struct session_defaults {
+	uint64_t memory_bytes, pids, cpu_millis, disk_bytes;
+	uint64_t ttl_ms, idle_ttl_ms;
+};
+
+#define SESSION_DEFAULTS_INIT                                                                      \
+	{                                                                                          \
+		.memory_bytes = SESSION_MEMORY_DEFAULT, .pids = SESSION_PIDS_DEFAULT,              \
+		.disk_bytes = SESSION_DISK_DEFAULT, .ttl_ms = SESSION_TTL_DEFAULT_MS,              \
+		.idle_ttl_ms = SESSION_IDLE_TTL_DEFAULT_MS                                         \
+	}
+
 struct session_label {
 	char *key;
 	char *value;

@@ -345,6 +345,68 @@ START_TEST(test_pause_resume)
 }
 END_TEST
 
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "we");
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_eq(fputs(text, f) >= 0, 1);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The config file sets the session maximum and the defaults; SIGHUP applies a changed file, and
+ * a broken one leaves the settings as they were. */
+START_TEST(test_config_and_reload)
+{
+	char conf[128];
+	struct sbx_client *c;
+	Sandboxd__V1__CreateSessionRequest body = SANDBOXD__V1__CREATE_SESSION_REQUEST__INIT;
+	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
+	Sandboxd__V1__Response *resp;
+	char *a, *b, *d2;
+
+	ck_assert_int_eq(test_daemon_stop(&daemon_), 0);
+	snprintf(conf, sizeof(conf), "%s/sandboxd.yaml", lock_dir);
+	write_file(conf, "max_sessions: 1\nsession_defaults:\n  memory: 96Mi\n");
+	test_daemon_start(&daemon_,
+			  (const char *const[]){"--cgroup-parent", cgroup_parent, "--uid-lock-dir",
+						lock_dir, "--config", conf, NULL});
+	c = client();
+	a = create(c, 0, 0, 0, NULL);
+	resp = get(c, a);
+	ck_assert_uint_eq(resp->session->limits->memory_bytes, 96 << 20);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	req.body_case = SANDBOXD__V1__REQUEST__BODY_CREATE_SESSION;
+	req.create_session = &body;
+	expect_error(call(c, &req), SANDBOXD__V1__CODE__RESOURCE_EXHAUSTED);
+
+	write_file(conf, "max_sessions: 3\n");
+	ck_assert_int_eq(kill(daemon_.pid, SIGHUP), 0);
+	for (int i = 0; i < 100; i++) {
+		resp = NULL;
+		ck_assert_ok(sbx_client_call(c, &req, NULL, NULL, &resp));
+		if (resp->body_case == SANDBOXD__V1__RESPONSE__BODY_SESSION)
+			break;
+		sandboxd__v1__response__free_unpacked(resp, NULL);
+		resp = NULL;
+		usleep(20000);
+	}
+	ck_assert_ptr_nonnull(resp);
+	b = strdup(resp->session->id);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+
+	write_file(conf, "max_sessions: [nonsense\n");
+	ck_assert_int_eq(kill(daemon_.pid, SIGHUP), 0);
+	usleep(200000);
+	d2 = create(c, 0, 0, 0, NULL); /* still 3: the broken file changed nothing */
+	expect_error(call(c, &req), SANDBOXD__V1__CODE__RESOURCE_EXHAUSTED);
+	free(a);
+	free(b);
+	free(d2);
+	sbx_client_free(c);
+}
+END_TEST
+
 START_TEST(test_limits_checked)
 {
 	Sandboxd__V1__CreateSessionRequest body = SANDBOXD__V1__CREATE_SESSION_REQUEST__INIT;
@@ -738,6 +800,7 @@ int main(void)
 	tcase_add_test(tc, test_lifecycle);
 	tcase_add_test(tc, test_limits_checked);
 	tcase_add_test(tc, test_pause_resume);
+	tcase_add_test(tc, test_config_and_reload);
 	tcase_add_test(tc, test_session_maximum);
 	tcase_add_test(tc, test_other_uid_sees_nothing);
 	tcase_add_test(tc, test_ttl_expiry);
