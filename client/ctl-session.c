@@ -113,8 +113,10 @@ static int session_create(struct ctl *ctl, int argc, char **argv)
 		{"label", required_argument, NULL, 'l'},
 		{"policy", required_argument, NULL, 'P'},
 		{"skill", required_argument, NULL, 's'},
+		{"quiet", no_argument, NULL, 'q'},
 		{},
 	};
+	bool quiet = false;
 	Sandboxd__V1__CreateSessionRequest__LabelsEntry labels[CTL_LABELS_MAX];
 	Sandboxd__V1__CreateSessionRequest__LabelsEntry *label_ptrs[CTL_LABELS_MAX];
 	Sandboxd__V1__CreateSessionRequest body = SANDBOXD__V1__CREATE_SESSION_REQUEST__INIT;
@@ -125,8 +127,11 @@ static int session_create(struct ctl *ctl, int argc, char **argv)
 	int c;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+q", opts, NULL)) != -1) {
 		switch (c) {
+		case 'q':
+			quiet = true;
+			break;
 		case 'i':
 			body.image = optarg;
 			break;
@@ -187,6 +192,15 @@ static int session_create(struct ctl *ctl, int argc, char **argv)
 	body.limits = &limits;
 	req.body_case = SANDBOXD__V1__REQUEST__BODY_CREATE_SESSION;
 	req.create_session = &body;
+	if (quiet) { /* the id alone, for scripts: id=$(sandboxctl session create -q) */
+		Sandboxd__V1__Response *resp = ctl_call(ctl, &req, NULL, NULL);
+
+		if (!resp || ctl_expect(resp, SANDBOXD__V1__RESPONSE__BODY_SESSION) < 0)
+			return CTL_EXIT_ERROR;
+		puts(resp->session->id);
+		sandboxd__v1__response__free_unpacked(resp, NULL);
+		return 0;
+	}
 	return answer_session(ctl, &req);
 }
 

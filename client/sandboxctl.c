@@ -29,7 +29,7 @@ static void usage(FILE *f)
 	      "Commands:\n"
 	      "  health                          is the daemon serving; sessions; uptime\n"
 	      "  version                         daemon version, protocol, features, kernel\n"
-	      "  session create [--image NAME] [--memory SIZE] [--pids N] [--cpus N] [--disk "
+	      "  session create [-q] [--image NAME] [--memory SIZE] [--pids N] [--cpus N] [--disk "
 	      "SIZE]\n"
 	      "                 [--ttl DUR] [--idle-ttl DUR] [--label K=V]...\n"
 	      "  session ls [--label K=V]...     session get ID     session rm ID\n"

@@ -193,6 +193,10 @@ START_TEST(test_sessions_text_and_json)
 	r = ctl(NULL, (const char *const[]){"session", "resume", id, NULL});
 	ck_assert_int_eq(r->status, 0);
 	free(r);
+	r = ctl(NULL, (const char *const[]){"session", "create", "-q", NULL});
+	ck_assert_int_eq(r->status, 0);
+	ck_assert_int_eq(strlen(r->out), 19); /* "s-" + 16 hex + newline */
+	free(r);
 	r = ctl(NULL, (const char *const[]){"session", "rm", id, NULL});
 	ck_assert_int_eq(r->status, 0);
 	free(r);
