@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The permission table and its walker. A request whose body this daemon does not serve (an
- * unknown oneof case from a newer client, or a call not implemented yet) is answered
- * INVALID_ARGUMENT and the connection stays open. */
+ * unknown oneof case from a newer client) is answered INVALID_ARGUMENT and the connection stays
+ * open. */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
