@@ -662,6 +662,17 @@ int cgroup_create_finish(struct cgroup *cg, struct sbx_error *reterr)
 	return cg->host->ops->set_limits(cg, &cg->limits, reterr);
 }
 
+int cgroup_set_limits(struct cgroup *cg, const struct cgroup_limits *limits,
+		      struct sbx_error *reterr)
+{
+	int r = cgroup_check_limits(limits, reterr);
+
+	if (r < 0)
+		return r;
+	cg->limits = *limits;
+	return cg->host->ops->set_limits(cg, limits, reterr);
+}
+
 int cgroup_create(struct cgroup_host *h, const char *name, const struct cgroup_limits *limits,
 		  struct cgroup **ret, struct sbx_error *reterr)
 {

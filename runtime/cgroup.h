@@ -81,6 +81,10 @@ int cgroup_list(struct cgroup_host *h, char ***ret_names);
 /* Kills and removes a leftover cgroup <parent>/<name> in every hierarchy; 0 also when absent. */
 int cgroup_remove_leftover(struct cgroup_host *h, const char *name);
 
+/* Sets (raises from none) the limits of a cgroup made without them, e.g. one prepared ahead. */
+int cgroup_set_limits(struct cgroup *cg, const struct cgroup_limits *limits,
+		      struct sbx_error *reterr);
+
 /* The cgroup2 directory fd usable with CLONE_INTO_CGROUP, or -EBADF when the layout has none. */
 int cgroup_clone_fd(const struct cgroup *cg);
 

@@ -604,6 +604,18 @@ uid_t sandbox_host_uid(const struct sandbox *sb)
 	return sb->uids.host_base;
 }
 
+int sandbox_set_limits(struct sandbox *sb, const struct sandbox_limits *limits,
+		       struct sbx_error *reterr)
+{
+	struct cgroup_limits l = {
+		.memory_max = limits->memory_max,
+		.pids_max = limits->pids_max,
+		.cpu_millis = limits->cpu_millis,
+	};
+
+	return cgroup_set_limits(sb->cgroup, &l, reterr);
+}
+
 int sandbox_read_stats(struct sandbox *sb, struct cgroup_stats *ret)
 {
 	struct cgroup_stats st = {};

@@ -70,6 +70,10 @@ pid_t sandbox_pid(const struct sandbox *sb);
 /* Host uid that root inside the sandbox maps to. */
 uid_t sandbox_host_uid(const struct sandbox *sb);
 
+/* Gives a sandbox created without limits (a warm one) its memory, pids and cpu limits. */
+int sandbox_set_limits(struct sandbox *sb, const struct sandbox_limits *limits,
+		       struct sbx_error *reterr);
+
 /* Reads the sandbox cgroup's usage and kill counters now. */
 int sandbox_read_stats(struct sandbox *sb, struct cgroup_stats *ret);
 

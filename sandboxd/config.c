@@ -203,6 +203,14 @@ static int read_mapping(struct reader *rd, struct config_file *c, bool top, unsi
 				r = fail_at(rd, &rd->ev.start_mark, "expected 0 to 65536 for", key);
 			c->max_sessions = (unsigned)v;
 			c->has_max_sessions = true;
+		} else if (strcmp(key, "warm_pool") == 0) {
+			uint64_t v = 0;
+
+			r = expect_scalar(rd, key);
+			if (r >= 0 && parse_u64_range(scalar(rd), 0, 64, &v) < 0)
+				r = fail_at(rd, &rd->ev.start_mark, "expected 0 to 64 for", key);
+			c->warm_pool = (unsigned)v;
+			c->has_warm_pool = true;
 		} else if (strcmp(key, "session_defaults") == 0) {
 			r = next(rd);
 			if (r >= 0 && rd->ev.type != YAML_MAPPING_START_EVENT)

@@ -24,6 +24,8 @@ struct config_file {
 	size_t n_allowed_gids;
 	unsigned max_sessions;
 	bool has_max_sessions;
+	unsigned warm_pool;
+	bool has_warm_pool;
 	struct session_defaults defaults; /* built-in defaults where the file is silent */
 };
 

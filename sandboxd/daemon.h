@@ -30,9 +30,10 @@ struct daemon_config {
 	size_t n_allowed_gids;
 	unsigned sessions_max;
 	struct session_defaults session_defaults;
+	unsigned warm_pool;
 	const char *config_path;
 	/* What the command line set, which a config file (and its reloads) does not override. */
-	bool socket_from_cli, state_dir_from_cli, sessions_max_from_cli;
+	bool socket_from_cli, state_dir_from_cli, sessions_max_from_cli, warm_pool_from_cli;
 	size_t n_cli_uids, n_cli_gids;
 	const char *init_path; /* sandbox-init; NULL: found next to us or installed */
 	const char *cgroup_parent;
@@ -41,6 +42,7 @@ struct daemon_config {
 
 struct session;
 struct job;
+struct pool;
 
 struct daemon {
 	struct daemon_config cfg;
@@ -50,6 +52,7 @@ struct daemon {
 	unsigned n_sessions;
 	struct sandbox_runtime *runtime;
 	struct session *sessions; /* list */
+	struct pool *pool;	  /* warm sandboxes for new sessions */
 	struct job *jobs;	  /* list, newest first */
 	unsigned n_jobs;
 	int jobs_dirfd; /* <state_dir>/jobs */

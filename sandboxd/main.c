@@ -19,6 +19,7 @@
 #include "macro.h"
 #include "parse-util.h"
 #include "job.h"
+#include "pool.h"
 #include "server.h"
 #include "session.h"
 
@@ -36,6 +37,7 @@ static void usage(FILE *f)
 	      "  --allow-uid UID   also accept this uid (repeatable; root and our own uid always)\n"
 	      "  --allow-gid GID   also accept peers whose primary gid is GID (repeatable)\n"
 	      "  --max-sessions N  sessions at once (default 256)\n"
+	      "  --warm-pool N     sandboxes kept ready for new sessions (default 0)\n"
 	      "  --cgroup-parent NAME, --uid-lock-dir DIR, --sandbox-init PATH\n"
 	      "                    for tests and unusual hosts (see docs/daemon.md)\n"
 	      "  --foreground      accepted for compatibility: sandboxd never forks away\n"
@@ -58,6 +60,7 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		OPT_UID_LOCK_DIR,
 		OPT_SANDBOX_INIT,
 		OPT_CONFIG,
+		OPT_WARM_POOL,
 	};
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, OPT_SOCKET},
@@ -72,6 +75,7 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		{"uid-lock-dir", required_argument, NULL, OPT_UID_LOCK_DIR},
 		{"sandbox-init", required_argument, NULL, OPT_SANDBOX_INIT},
 		{"config", required_argument, NULL, OPT_CONFIG},
+		{"warm-pool", required_argument, NULL, OPT_WARM_POOL},
 		{},
 	};
 	uint64_t v;
@@ -140,6 +144,15 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		case OPT_CONFIG:
 			cfg->config_path = optarg;
 			break;
+		case OPT_WARM_POOL:
+			if (parse_u64_range(optarg, 0, POOL_SIZE_MAX, &v) < 0) {
+				fprintf(stderr, "sandboxd: --warm-pool '%s': expected 0 to %d\n",
+					optarg, POOL_SIZE_MAX);
+				return -EINVAL;
+			}
+			cfg->warm_pool = (unsigned)v;
+			cfg->warm_pool_from_cli = true;
+			break;
 		case OPT_FOREGROUND:
 			break;
 		case OPT_DEBUG:
@@ -204,6 +217,8 @@ static void apply_config(struct daemon_config *cfg, struct config_file *f, bool 
 		cfg->allowed_gids[cfg->n_allowed_gids++] = f->allowed_gids[i];
 	if (f->has_max_sessions && !cfg->sessions_max_from_cli)
 		cfg->sessions_max = f->max_sessions;
+	if (!reload && f->has_warm_pool && !cfg->warm_pool_from_cli)
+		cfg->warm_pool = f->warm_pool;
 	cfg->session_defaults = f->defaults;
 }
 
@@ -294,6 +309,8 @@ int main(int argc, char **argv)
 	r = start_runtime(&d, &e);
 	if (r >= 0)
 		r = job_load_all(&d, &e);
+	if (r >= 0 && pool_new(&d, d.cfg.warm_pool, &d.pool) < 0)
+		r = sbx_fail(&e, -ENOMEM, "set up the warm pool");
 	if (r < 0) {
 		log_error("%s", e.msg);
 		sd_event_unref(d.event);
@@ -313,6 +330,7 @@ int main(int argc, char **argv)
 	r = sd_event_loop(d.event);
 	server_free(server);
 	session_destroy_all(&d);
+	pool_free(d.pool);
 	job_free_all(&d);
 	sandbox_runtime_free(d.runtime);
 	sd_event_unref(d.event);

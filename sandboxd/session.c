@@ -16,6 +16,7 @@
 #include "init-control.h"
 #include "log.h"
 #include "macro.h"
+#include "pool.h"
 #include "session.h"
 
 const char *const session_default_env[] = {
@@ -122,11 +123,9 @@ static int copy_labels(struct session *s, const struct session_label *l, size_t 
 	return 0;
 }
 
-int session_create(struct daemon *d, uid_t owner, const struct session_params *p,
-		   struct session **ret, struct sbx_error *reterr)
+void session_sandbox_spec(const struct session_params *p, struct sandbox_spec *ret)
 {
-	struct session *s;
-	struct sandbox_spec spec = {
+	*ret = (struct sandbox_spec){
 		.image = p->image && *p->image ? p->image : SANDBOX_IMAGE_HOST,
 		.env = session_default_env,
 		.workspace_size = p->disk_bytes,
@@ -137,8 +136,45 @@ int session_create(struct daemon *d, uid_t owner, const struct session_params *p
 			   .nofile = SANDBOX_NOFILE_DEFAULT},
 		.stdio = {-1, -1, -1},
 		.session = true,
+		.control_fd = -1,
 	};
+}
+
+/* A sandbox for the session: a warm one with the session's limits set, or a new one. */
+static int session_sandbox(struct session *s, const struct session_params *p,
+			   struct sbx_error *reterr)
+{
+	struct sandbox_spec spec;
 	int fds[2], r;
+
+	if (pool_take(s->daemon->pool, p, &s->sandbox, &s->ctl) >= 0) {
+		s->warm = true;
+		return sandbox_set_limits(s->sandbox,
+					  &(struct sandbox_limits){.memory_max = p->memory_bytes,
+								   .pids_max = p->pids,
+								   .cpu_millis = p->cpu_millis},
+					  reterr);
+	}
+	session_sandbox_spec(p, &spec);
+	r = init_control_pair(fds);
+	if (r < 0)
+		return sbx_fail(reterr, r, "create a session's control channel");
+	s->ctl = fds[0];
+	spec.control_fd = fds[1];
+	if (fcntl(s->ctl, F_SETFL, O_NONBLOCK) < 0) {
+		safe_close(fds[1]);
+		return sbx_fail(reterr, negative_errno(), "create a session's control channel");
+	}
+	r = sandbox_create(s->daemon->runtime, &spec, &s->sandbox, reterr);
+	safe_close(fds[1]);
+	return r;
+}
+
+int session_create(struct daemon *d, uid_t owner, const struct session_params *p,
+		   struct session **ret, struct sbx_error *reterr)
+{
+	struct session *s;
+	int r;
 
 	if (d->n_sessions >= d->cfg.sessions_max)
 		return sbx_fail(reterr, -EUSERS, "create a session: %u sessions exist, the maximum",
@@ -153,7 +189,7 @@ int session_create(struct daemon *d, uid_t owner, const struct session_params *p
 	s->pids = p->pids;
 	s->cpu_millis = p->cpu_millis;
 	s->disk_bytes = p->disk_bytes;
-	s->image = strdup(spec.image);
+	s->image = strdup(p->image && *p->image ? p->image : SANDBOX_IMAGE_HOST);
 	s->next_exec_id = 1;
 	r = s->image ? copy_labels(s, p->labels, p->n_labels) : -ENOMEM;
 	if (r >= 0)
@@ -163,20 +199,7 @@ int session_create(struct daemon *d, uid_t owner, const struct session_params *p
 		return sbx_fail(reterr, r, "create a session");
 	}
 
-	r = init_control_pair(fds);
-	if (r < 0) {
-		session_free(s);
-		return sbx_fail(reterr, r, "create a session's control channel");
-	}
-	s->ctl = fds[0];
-	spec.control_fd = fds[1];
-	if (fcntl(s->ctl, F_SETFL, O_NONBLOCK) < 0) {
-		safe_close(fds[1]);
-		session_free(s);
-		return sbx_fail(reterr, negative_errno(), "create a session's control channel");
-	}
-	r = sandbox_create(d->runtime, &spec, &s->sandbox, reterr);
-	safe_close(fds[1]);
+	r = session_sandbox(s, p, reterr);
 	if (r < 0) {
 		session_free(s);
 		return r;
@@ -196,7 +219,8 @@ int session_create(struct daemon *d, uid_t owner, const struct session_params *p
 	s->next = d->sessions;
 	d->sessions = s;
 	d->n_sessions++;
-	log_info("session %s created for uid %u (image %s)", s->id, (unsigned)owner, s->image);
+	log_info("session %s created for uid %u (image %s%s)", s->id, (unsigned)owner, s->image,
+		 s->warm ? ", from the warm pool" : "");
 	*ret = s;
 	return 0;
 }

@@ -33,12 +33,17 @@ struct session {
 	sd_event_source *ctl_source;
 	sd_event_source *expire_source; /* fires at min(expires, idle_expires) */
 	bool paused;
+	bool warm; /* its sandbox came from the warm pool */
 	struct exec *execs;
 	uint64_t next_exec_id;
 };
 
 /* The environment every command in a session starts from (requests add to it). */
 extern const char *const session_default_env[];
+
+/* The sandbox a session with these parameters runs in (session mode; control_fd left to the
+ * caller). */
+void session_sandbox_spec(const struct session_params *p, struct sandbox_spec *ret);
 
 /* Creates and starts a session for owner; -EUSERS when the daemon is at its maximum. */
 int session_create(struct daemon *d, uid_t owner, const struct session_params *p,

@@ -407,6 +407,43 @@ START_TEST(test_config_and_reload)
 }
 END_TEST
 
+/* Sessions from the warm pool get the limits they asked for, like any other. */
+START_TEST(test_warm_pool)
+{
+	struct sbx_client *c;
+	struct exec_opts hog = {.language = "python", .code = "x = bytearray(256 << 20)"};
+	struct exec_opts ok = {.argv = (const char *const[]){"echo", "ok", NULL}};
+	Sandboxd__V1__Response *resp;
+	size_t n = 0;
+	char *a, *b, *cold;
+
+	ck_assert_int_eq(test_daemon_stop(&daemon_), 0);
+	test_daemon_start(&daemon_,
+			  (const char *const[]){"--cgroup-parent", cgroup_parent, "--uid-lock-dir",
+						lock_dir, "--warm-pool", "2", NULL});
+	ck_assert_int_eq(chmod(daemon_.socket, 0666), 0);
+	usleep(500 * 1000); /* let it fill */
+	c = client();
+	a = create(c, 64 << 20, 0, 0, NULL);
+	b = create(c, 0, 0, 0, NULL);
+	cold = create(c, 0, 0, 0, NULL);
+	resp = exec_full(c, a, &hog, &n);
+	ck_assert_int_eq(resp->exec_result->termination,
+			 SANDBOXD__V1__TERMINATION__TERMINATION_OOM);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	resp = exec_full(c, b, &hog, &n); /* 512 MiB by default: room for 256 */
+	ck_assert_int_eq(resp->exec_result->exit_code, 0);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	resp = exec_full(c, cold, &ok, &n);
+	ck_assert_int_eq(resp->exec_result->exit_code, 0);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	free(a);
+	free(b);
+	free(cold);
+	sbx_client_free(c);
+}
+END_TEST
+
 START_TEST(test_limits_checked)
 {
 	Sandboxd__V1__CreateSessionRequest body = SANDBOXD__V1__CREATE_SESSION_REQUEST__INIT;
@@ -801,6 +838,7 @@ int main(void)
 	tcase_add_test(tc, test_limits_checked);
 	tcase_add_test(tc, test_pause_resume);
 	tcase_add_test(tc, test_config_and_reload);
+	tcase_add_test(tc, test_warm_pool);
 	tcase_add_test(tc, test_session_maximum);
 	tcase_add_test(tc, test_other_uid_sees_nothing);
 	tcase_add_test(tc, test_ttl_expiry);
