@@ -20,6 +20,7 @@
 #include "parse-util.h"
 #include "job.h"
 #include "pool.h"
+#include "privileges.h"
 #include "server.h"
 #include "session.h"
 
@@ -306,7 +307,9 @@ int main(int argc, char **argv)
 	}
 
 	d.jobs_dirfd = -EBADF;
-	r = start_runtime(&d, &e);
+	r = privileges_trim(&e);
+	if (r >= 0)
+		r = start_runtime(&d, &e);
 	if (r >= 0)
 		r = job_load_all(&d, &e);
 	if (r >= 0 && pool_new(&d, d.cfg.warm_pool, &d.pool) < 0)

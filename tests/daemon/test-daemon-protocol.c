@@ -101,6 +101,42 @@ START_TEST(test_health_and_version)
 }
 END_TEST
 
+/* The daemon keeps only the capabilities in sandboxd/privileges.c, and no_new_privs. */
+START_TEST(test_privileges_trimmed)
+{
+	/* chown, dac_override, setgid, setuid, net_admin, sys_admin */
+	const unsigned long long expected =
+		(1ULL << 0) | (1ULL << 1) | (1ULL << 6) | (1ULL << 7) | (1ULL << 12) | (1ULL << 21);
+	char path[64], line[256];
+	unsigned long long v;
+	int checked = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)daemon_.pid);
+	f = fopen(path, "re");
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "CapEff: %llx", &v) == 1 ||
+		    sscanf(line, "CapPrm: %llx", &v) == 1 ||
+		    sscanf(line, "CapBnd: %llx", &v) == 1) {
+			ck_assert_msg(v == expected, "%s", line);
+			checked++;
+		}
+		if (sscanf(line, "CapInh: %llx", &v) == 1 ||
+		    sscanf(line, "CapAmb: %llx", &v) == 1) {
+			ck_assert_msg(v == 0, "%s", line);
+			checked++;
+		}
+		if (sscanf(line, "NoNewPrivs: %llu", &v) == 1) {
+			ck_assert_msg(v == 1, "%s", line);
+			checked++;
+		}
+	}
+	fclose(f);
+	ck_assert_int_eq(checked, 6);
+}
+END_TEST
+
 START_TEST(test_socket_mode)
 {
 	struct stat st;
@@ -389,6 +425,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_health_and_version);
 	tcase_add_test(tc, test_socket_mode);
+	tcase_add_test(tc, test_privileges_trimmed);
 	tcase_add_test(tc, test_garbage_frame);
 	tcase_add_test(tc, test_zero_length_frame);
 	tcase_add_test(tc, test_truncated_frame);
