@@ -66,13 +66,17 @@ static int arm_expiry(struct session *s)
 	return sd_event_source_set_time(s->expire_source, when_ms * 1000ULL);
 }
 
+/* Records read per wakeup: PID 1 speaks for code we do not trust, so it never gets to keep the
+ * daemon's single thread from its other clients (epoll calls again while more are queued). */
+#define SESSION_CTL_BATCH 64
+
 static int on_ctl(sd_event_source *src, int fd, uint32_t revents, void *userdata)
 {
 	struct session *s = userdata;
 
 	(void)src;
 	(void)revents;
-	for (;;) {
+	for (int i = 0; i < SESSION_CTL_BATCH; i++) {
 		struct init_msg m;
 		int r = init_control_recv(fd, &m);
 
@@ -88,6 +92,7 @@ static int on_ctl(sd_event_source *src, int fd, uint32_t revents, void *userdata
 		}
 		exec_handle_init_msg(s, m.id, m.type, m.value, m.cpu_usec, m.maxrss_kib);
 	}
+	return 0;
 }
 
 static struct session *session_free(struct session *s)
