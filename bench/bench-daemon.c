@@ -209,6 +209,18 @@ int main(int argc, char **argv)
 	printf("exec /bin/true in a warm session, 500 calls: p50 %.2f ms  p99 %.2f ms (target p50 "
 	       "<= 1 ms)\n",
 	       bench_quantile(lat, 500, 0.5) / 1e6, bench_quantile(lat, 500, 0.99) / 1e6);
+	{
+		/* The floor on this machine: the same program started by a plain posix_spawn. */
+		char *const argv_true[] = {"/bin/true", NULL};
+		uint64_t *plain = calloc(500, sizeof(*plain));
+
+		for (size_t i = 0; i < 500; i++)
+			if (run_cmd(argv_true, &plain[i]) < 0)
+				return 1;
+		printf("  plain posix_spawn + wait of /bin/true here: p50 %.2f ms\n",
+		       bench_quantile(plain, 500, 0.5) / 1e6);
+		free(plain);
+	}
 
 	/* 50 clients at once, each with its own connection, in the same session. */
 	{
