@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -142,6 +143,8 @@ static pid_t start_daemon(const char *dir, unsigned max_sessions, unsigned warm)
 	if (pid == 0) {
 		int null_fd = open("/dev/null", O_WRONLY);
 
+		/* The daemon ends with the benchmark, however it ends. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
 		dup2(null_fd, 2);
 		execl(SANDBOXD_PATH, "sandboxd", "--socket", sock, "--state-dir", state,
 		      "--max-sessions", max, "--warm-pool", pool, "--cgroup-parent",
