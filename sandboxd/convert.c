@@ -325,3 +325,17 @@ int convert_exec(const Sandboxd__V1__ExecRequest *req, const char *const *base_e
 	*ret = c;
 	return 0;
 }
+
+Sandboxd__V1__Termination convert_termination(enum exec_end end)
+{
+	static const Sandboxd__V1__Termination names[] = {
+		[EXEC_EXITED] = SANDBOXD__V1__TERMINATION__TERMINATION_EXITED,
+		[EXEC_SIGNALED] = SANDBOXD__V1__TERMINATION__TERMINATION_SIGNALED,
+		[EXEC_TIMEOUT] = SANDBOXD__V1__TERMINATION__TERMINATION_TIMEOUT,
+		[EXEC_OOM] = SANDBOXD__V1__TERMINATION__TERMINATION_OOM,
+		[EXEC_CANCELLED] = SANDBOXD__V1__TERMINATION__TERMINATION_CANCELLED,
+	};
+
+	return (size_t)end < ELEMENTSOF(names) ? names[end]
+					       : SANDBOXD__V1__TERMINATION__TERMINATION_UNSPECIFIED;
+}

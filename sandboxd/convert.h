@@ -14,6 +14,7 @@
 int convert_check_strings(const ProtobufCMessage *m, struct sbx_error *e);
 
 #include "sandboxd.pb-c.h"
+#include "exec.h"
 #include "session-params.h"
 
 #define CONVERT_ARGV_MAX      4096
@@ -47,3 +48,6 @@ int convert_exec(const Sandboxd__V1__ExecRequest *req, const char *const *base_e
 		 struct exec_command *ret, struct sbx_error *e);
 
 void exec_command_done(struct exec_command *c);
+
+/* The wire's name for how a command ended. */
+Sandboxd__V1__Termination convert_termination(enum exec_end end);

@@ -93,6 +93,26 @@ static const struct rpc_row *rpc_lookup(Sandboxd__V1__Request__BodyCase body)
 	return NULL;
 }
 
+void rpc_send_output(struct conn *c, uint64_t request_id, int stream, const char *data, size_t len,
+		     uint64_t offset)
+{
+	Sandboxd__V1__ServerMessage m = SANDBOXD__V1__SERVER_MESSAGE__INIT;
+	Sandboxd__V1__Event ev = SANDBOXD__V1__EVENT__INIT;
+	Sandboxd__V1__OutputChunk chunk = SANDBOXD__V1__OUTPUT_CHUNK__INIT;
+
+	chunk.stream = stream == 1 ? SANDBOXD__V1__STREAM__STREAM_STDOUT
+				   : SANDBOXD__V1__STREAM__STREAM_STDERR;
+	chunk.data.data = (uint8_t *)data;
+	chunk.data.len = len;
+	chunk.offset = offset;
+	ev.request_id = request_id;
+	ev.body_case = SANDBOXD__V1__EVENT__BODY_OUTPUT;
+	ev.output = &chunk;
+	m.body_case = SANDBOXD__V1__SERVER_MESSAGE__BODY_EVENT;
+	m.event = &ev;
+	(void)conn_send(c, &m);
+}
+
 void rpc_send_response(struct conn *c, Sandboxd__V1__Response *resp)
 {
 	Sandboxd__V1__ServerMessage m = SANDBOXD__V1__SERVER_MESSAGE__INIT;

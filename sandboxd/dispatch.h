@@ -32,6 +32,10 @@ char *rpc_strdup(struct rpc_call *call, const char *s);
 /* Sends a Response (not an Error) for a call answered later. */
 void rpc_send_response(struct conn *c, Sandboxd__V1__Response *resp);
 
+/* Sends an Event{OutputChunk} of request_id: stream 1 is stdout, 2 stderr; offset of data[0]. */
+void rpc_send_output(struct conn *c, uint64_t request_id, int stream, const char *data, size_t len,
+		     uint64_t offset);
+
 /* Decodes one frame's payload and answers it: a Response (or Error) for a request, an Error
  * with id 0 for a payload that is not a Request. Never fails the connection by itself. */
 void dispatch_frame(struct conn *c, struct daemon *d, const uint8_t *payload, size_t len);

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "convert.h"
 #include "io-util.h"
 #include "job.h"
 #include "log.h"
@@ -194,14 +195,6 @@ static void on_output(struct exec *x, int stream, const char *data, size_t len, 
 	notify(j, stream, data, len, offset);
 }
 
-static const Sandboxd__V1__Termination terminations[] = {
-	[EXEC_EXITED] = SANDBOXD__V1__TERMINATION__TERMINATION_EXITED,
-	[EXEC_SIGNALED] = SANDBOXD__V1__TERMINATION__TERMINATION_SIGNALED,
-	[EXEC_TIMEOUT] = SANDBOXD__V1__TERMINATION__TERMINATION_TIMEOUT,
-	[EXEC_OOM] = SANDBOXD__V1__TERMINATION__TERMINATION_OOM,
-	[EXEC_CANCELLED] = SANDBOXD__V1__TERMINATION__TERMINATION_CANCELLED,
-};
-
 static void on_done(struct exec *x, const struct exec_result *res, void *userdata)
 {
 	struct job *j = userdata;
@@ -211,7 +204,7 @@ static void on_done(struct exec *x, const struct exec_result *res, void *userdat
 	j->state = res->end == EXEC_CANCELLED ? JOB_CANCELLED : JOB_FINISHED;
 	j->finished_ms = realtime_ms();
 	j->have_result = true;
-	j->termination = terminations[res->end];
+	j->termination = convert_termination(res->end);
 	j->exit_code = res->exit_code;
 	j->signal = res->signal;
 	j->out = malloc(res->out_len ? res->out_len : 1);

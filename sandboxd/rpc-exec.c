@@ -20,14 +20,6 @@ struct pending_exec {
 	bool stream;
 };
 
-static const Sandboxd__V1__Termination terminations[] = {
-	[EXEC_EXITED] = SANDBOXD__V1__TERMINATION__TERMINATION_EXITED,
-	[EXEC_SIGNALED] = SANDBOXD__V1__TERMINATION__TERMINATION_SIGNALED,
-	[EXEC_TIMEOUT] = SANDBOXD__V1__TERMINATION__TERMINATION_TIMEOUT,
-	[EXEC_OOM] = SANDBOXD__V1__TERMINATION__TERMINATION_OOM,
-	[EXEC_CANCELLED] = SANDBOXD__V1__TERMINATION__TERMINATION_CANCELLED,
-};
-
 static void on_conn_closed(void *userdata)
 {
 	struct pending_exec *p = userdata;
@@ -41,24 +33,10 @@ static void on_output(struct exec *x, int stream, const char *data, size_t len, 
 		      void *userdata)
 {
 	struct pending_exec *p = userdata;
-	Sandboxd__V1__ServerMessage m = SANDBOXD__V1__SERVER_MESSAGE__INIT;
-	Sandboxd__V1__Event ev = SANDBOXD__V1__EVENT__INIT;
-	Sandboxd__V1__OutputChunk chunk = SANDBOXD__V1__OUTPUT_CHUNK__INIT;
 
 	(void)x;
-	if (!p->conn || !p->stream)
-		return;
-	chunk.stream = stream == 1 ? SANDBOXD__V1__STREAM__STREAM_STDOUT
-				   : SANDBOXD__V1__STREAM__STREAM_STDERR;
-	chunk.data.data = (uint8_t *)data;
-	chunk.data.len = len;
-	chunk.offset = offset;
-	ev.request_id = p->request_id;
-	ev.body_case = SANDBOXD__V1__EVENT__BODY_OUTPUT;
-	ev.output = &chunk;
-	m.body_case = SANDBOXD__V1__SERVER_MESSAGE__BODY_EVENT;
-	m.event = &ev;
-	(void)conn_send(p->conn, &m);
+	if (p->conn && p->stream)
+		rpc_send_output(p->conn, p->request_id, stream, data, len, offset);
 }
 
 static void on_done(struct exec *x, const struct exec_result *res, void *userdata)
@@ -69,7 +47,7 @@ static void on_done(struct exec *x, const struct exec_result *res, void *userdat
 
 	(void)x;
 	if (p->conn) {
-		r.termination = terminations[res->end];
+		r.termination = convert_termination(res->end);
 		r.exit_code = res->exit_code;
 		r.signal = res->signal;
 		r.stdout.data = (uint8_t *)res->out;

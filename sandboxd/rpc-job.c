@@ -143,26 +143,6 @@ static void waiter_answer(struct waiter *w)
 	waiter_free(w);
 }
 
-static void send_chunk(struct conn *c, uint64_t request_id, int stream, const char *data,
-		       size_t len, uint64_t offset)
-{
-	Sandboxd__V1__ServerMessage m = SANDBOXD__V1__SERVER_MESSAGE__INIT;
-	Sandboxd__V1__Event ev = SANDBOXD__V1__EVENT__INIT;
-	Sandboxd__V1__OutputChunk chunk = SANDBOXD__V1__OUTPUT_CHUNK__INIT;
-
-	chunk.stream = stream == 1 ? SANDBOXD__V1__STREAM__STREAM_STDOUT
-				   : SANDBOXD__V1__STREAM__STREAM_STDERR;
-	chunk.data.data = (uint8_t *)data;
-	chunk.data.len = len;
-	chunk.offset = offset;
-	ev.request_id = request_id;
-	ev.body_case = SANDBOXD__V1__EVENT__BODY_OUTPUT;
-	ev.output = &chunk;
-	m.body_case = SANDBOXD__V1__SERVER_MESSAGE__BODY_EVENT;
-	m.event = &ev;
-	(void)conn_send(c, &m);
-}
-
 static void on_job_event(struct job *j, int stream, const char *data, size_t len, uint64_t offset,
 			 void *userdata)
 {
@@ -174,7 +154,7 @@ static void on_job_event(struct job *j, int stream, const char *data, size_t len
 		return;
 	}
 	if (w->logs && (w->stream == 0 || w->stream == stream))
-		send_chunk(w->conn, w->request_id, stream, data, len, offset);
+		rpc_send_output(w->conn, w->request_id, stream, data, len, offset);
 }
 
 static void on_waiter_conn_closed(void *userdata)
@@ -293,9 +273,9 @@ int rpc_job_logs(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx
 	}
 	/* Following: what was on disk goes out as events now, the rest as it is written. */
 	for (size_t i = 0; i < n; i++)
-		send_chunk(call->conn, call->req->id,
-			   chunks[i]->stream == SANDBOXD__V1__STREAM__STREAM_STDOUT ? 1 : 2,
-			   (const char *)chunks[i]->data.data, chunks[i]->data.len,
-			   chunks[i]->offset);
+		rpc_send_output(call->conn, call->req->id,
+				chunks[i]->stream == SANDBOXD__V1__STREAM__STREAM_STDOUT ? 1 : 2,
+				(const char *)chunks[i]->data.data, chunks[i]->data.len,
+				chunks[i]->offset);
 	return wait_on(call, j, true, stream, 0, e);
 }

@@ -109,6 +109,8 @@ int rpc_list_sessions(struct rpc_call *call, Sandboxd__V1__Response *resp, struc
 	size_t n = 0;
 	int r;
 
+	/* protoc-c gives each map its own entry type; all string-to-string entries have the same
+	 * layout (base, key, value), so one label checker serves both. */
 	r = convert_labels(req->n_labels,
 			   (Sandboxd__V1__CreateSessionRequest__LabelsEntry **)req->labels, filter,
 			   e);
