@@ -690,6 +690,46 @@ int cgroup_create(struct cgroup_host *h, const char *name, const struct cgroup_l
 	return 0;
 }
 
+int cgroup_open(struct cgroup_host *h, const char *name, struct cgroup **ret,
+		struct sbx_error *reterr)
+{
+	_cleanup_(cgroup_closep) struct cgroup *cg = NULL;
+
+	if (!cgroup_name_is_valid(name))
+		return sbx_fail(reterr, -EINVAL, "invalid cgroup name '%s'",
+				name ? name : "(null)");
+	cg = calloc(1, sizeof(*cg));
+	if (!cg)
+		return sbx_fail(reterr, -ENOMEM, "allocate cgroup");
+	cg->host = h;
+	for (size_t i = 0; i < _CGROUP_HIER_MAX; i++)
+		cg->fd[i] = -EBADF;
+	memcpy(cg->name, name, strlen(name) + 1);
+	for (size_t i = 0; i < _CGROUP_HIER_MAX; i++) {
+		if (h->parent_fd[i] < 0)
+			continue;
+		cg->fd[i] = openat(h->parent_fd[i], name,
+				   O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+		if (cg->fd[i] < 0)
+			return sbx_fail(reterr, negative_errno(),
+					"open cgroup '%s/%s' in the %s hierarchy", h->parent, name,
+					hier_names[i]);
+	}
+	/* Ours to remove only once the whole of it was found. */
+	for (size_t i = 0; i < _CGROUP_HIER_MAX; i++)
+		cg->created[i] = cg->fd[i] >= 0;
+	*ret = TAKE_PTR(cg);
+	return 0;
+}
+
+struct cgroup *cgroup_close(struct cgroup *cg)
+{
+	if (!cg)
+		return NULL;
+	memset(cg->created, 0, sizeof(cg->created));
+	return cgroup_free(cg);
+}
+
 int cgroup_clone_fd(const struct cgroup *cg)
 {
 	return cg->fd[CGROUP_HIER_UNIFIED];

@@ -73,6 +73,17 @@ int cgroup_create_begin(struct cgroup_host *h, const char *name, const struct cg
 			struct cgroup **ret, struct sbx_error *reterr);
 int cgroup_create_finish(struct cgroup *cg, struct sbx_error *reterr);
 
+/* Opens an existing <parent>/<name> in every hierarchy the layout uses: a cgroup made by an
+ * earlier process (a daemon that restarted), which cgroup_destroy() then removes as its own.
+ * -ENOENT when it is missing in any hierarchy. */
+int cgroup_open(struct cgroup_host *h, const char *name, struct cgroup **ret,
+		struct sbx_error *reterr);
+
+/* Frees cg and closes its directories, leaving the cgroup as it is (its processes outlive us).
+ * Accepts NULL; returns NULL. */
+struct cgroup *cgroup_close(struct cgroup *cg);
+DEFINE_CLEANUP(struct cgroup *, cgroup_close)
+
 /* Names of the cgroups under the parent (from the first hierarchy the layout uses), as a
  * NULL-terminated malloc'd list; at most CGROUP_LIST_MAX. */
 #define CGROUP_LIST_MAX 65536

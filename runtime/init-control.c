@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Packing and unpacking of EXEC payloads; linked into sandbox-init and into the supervisor. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -64,8 +65,10 @@ int init_control_unpack_exec(char *payload, size_t len, int32_t argc, const char
 }
 
 int init_control_send_exec(int ctl, uint64_t id, const char *cwd, const char *const *argv,
-			   const char *const *env, const int stdio[3])
+			   const char *const *env, const int stdio[3], const int *held)
 {
+	int fds[5] = {stdio[0], stdio[1], stdio[2], held ? held[0] : -EBADF,
+		      held ? held[1] : -EBADF};
 	_cleanup_free_ char *buf = NULL;
 	struct init_msg *m;
 	size_t argc = 0;
@@ -88,8 +91,20 @@ int init_control_send_exec(int ctl, uint64_t id, const char *cwd, const char *co
 		.id = id,
 		.value = (int32_t)argc,
 		.payload_len = (uint32_t)n,
+		.flags = held ? INIT_EXEC_HOLD : 0,
 	};
-	return fd_send(ctl, buf, sizeof(*m) + (size_t)n, stdio, 3);
+	return fd_send(ctl, buf, sizeof(*m) + (size_t)n, fds, held ? 5 : 3);
+}
+
+int init_control_send_deadline(int ctl, uint64_t unix_ms)
+{
+	struct init_msg m = {
+		.magic = INIT_CONTROL_MAGIC,
+		.type = INIT_MSG_DEADLINE,
+		.id = unix_ms,
+	};
+
+	return fd_send(ctl, &m, sizeof(m), NULL, 0);
 }
 
 int init_control_send_signal(int ctl, uint64_t id, int sig)
@@ -104,19 +119,40 @@ int init_control_send_signal(int ctl, uint64_t id, int sig)
 	return fd_send(ctl, &m, sizeof(m), NULL, 0);
 }
 
-int init_control_recv(int ctl, struct init_msg *ret)
+/* How many fds a record from PID 1 may carry: the held pipes come as a pair or not at all. */
+static bool fds_fit(uint32_t type, int n_fds)
 {
-	struct init_msg m;
-	int r;
+	switch (type) {
+	case INIT_MSG_STARTED:
+	case INIT_MSG_FAILED:
+		return n_fds == 0;
+	case INIT_MSG_EXITED:
+	case INIT_MSG_RUNNING:
+		return n_fds == 0 || n_fds == 2;
+	case INIT_MSG_ADOPTED:
+		return n_fds <= 1;
+	default:
+		return false;
+	}
+}
 
-	r = fd_recv(ctl, &m, sizeof(m), NULL, 0);
-	if (r == -ECONNRESET)
-		return r;
-	if (r < 0)
-		return r;
-	if (m.magic != INIT_CONTROL_MAGIC || m.payload_len != 0 ||
-	    (m.type != INIT_MSG_STARTED && m.type != INIT_MSG_FAILED && m.type != INIT_MSG_EXITED))
+int init_control_recv(int ctl, struct init_msg *ret, int ret_fds[2])
+{
+	int fds[2] = {-EBADF, -EBADF};
+	struct init_msg m;
+	int n;
+
+	ret_fds[0] = ret_fds[1] = -EBADF;
+	n = fd_recv(ctl, &m, sizeof(m), fds, 2);
+	if (n < 0)
+		return n;
+	if (m.magic != INIT_CONTROL_MAGIC || m.payload_len != 0 || !fds_fit(m.type, n)) {
+		safe_close(fds[0]);
+		safe_close(fds[1]);
 		return -EBADMSG;
+	}
+	ret_fds[0] = fds[0];
+	ret_fds[1] = fds[1];
 	*ret = m;
 	return 0;
 }

@@ -2,7 +2,9 @@
 /* sandbox-init's session mode: PID 1 of a long-lived sandbox that runs commands on request from
  * its supervisor over the control channel (init-control.h), reports their start and exit, passes
  * on signals, and reaps every orphan. When the channel closes, PID 1 exits and the kernel ends
- * every process of the sandbox. Part of the sandbox-init executable (sandbox-init.c). */
+ * every process of the sandbox, unless the session was given a listening socket and a deadline:
+ * then it waits, until that deadline, for the next supervisor to connect, keeping what ended
+ * meanwhile for the snapshot it sends it. Part of the sandbox-init executable (sandbox-init.c). */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,14 +18,20 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "init-control.h"
 #include "init-session.h"
+#include "macro.h"
 
 struct running {
 	uint64_t id;
-	pid_t pid; /* 0: free slot */
+	pid_t pid;   /* 0: free slot */
+	int held[2]; /* read ends of stdout and stderr (INIT_EXEC_HOLD), else -1 */
+	bool exited; /* ended while no supervisor was connected: reported at the next one */
+	int status;
+	struct rusage ru;
 };
 
 static struct running running[INIT_CONTROL_EXECS_MAX];
@@ -31,10 +39,17 @@ static char payload[INIT_CONTROL_PAYLOAD_MAX];
 static const char *strings_argv[INIT_CONTROL_STRINGS_MAX];
 static const char *strings_env[INIT_CONTROL_STRINGS_MAX];
 
-static int send_msg_usage(int fd, uint32_t type, uint64_t id, int32_t value,
-			  const struct rusage *ru)
+/* One record, with up to two fds (the held pipes, or the lock). */
+static int send_msg_fds(int fd, uint32_t type, uint64_t id, int32_t value, const struct rusage *ru,
+			const int *fds, int n_fds)
 {
 	struct init_msg m = {.magic = INIT_CONTROL_MAGIC, .type = type, .id = id, .value = value};
+	union {
+		struct cmsghdr hdr;
+		char buf[CMSG_SPACE(sizeof(int) * 2)];
+	} control = {};
+	struct iovec iov = {.iov_base = &m, .iov_len = sizeof(m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t n;
 
 	if (ru) {
@@ -43,15 +58,34 @@ static int send_msg_usage(int fd, uint32_t type, uint64_t id, int32_t value,
 			(uint64_t)ru->ru_stime.tv_sec * 1000000 + (uint64_t)ru->ru_stime.tv_usec;
 		m.maxrss_kib = (uint64_t)ru->ru_maxrss;
 	}
+	if (n_fds > 0) {
+		struct cmsghdr *c;
+
+		mh.msg_control = control.buf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n_fds);
+		c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n_fds);
+		memcpy(CMSG_DATA(c), fds, sizeof(int) * (size_t)n_fds);
+	}
 	do
-		n = send(fd, &m, sizeof(m), MSG_NOSIGNAL);
+		n = sendmsg(fd, &mh, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	return n == (ssize_t)sizeof(m) ? 0 : -EPIPE;
 }
 
 static int send_msg(int fd, uint32_t type, uint64_t id, int32_t value)
 {
-	return send_msg_usage(fd, type, id, value, NULL);
+	return send_msg_fds(fd, type, id, value, NULL, NULL, 0);
+}
+
+static void slot_free(struct running *r)
+{
+	for (int i = 0; i < 2; i++)
+		if (r->held[i] >= 0)
+			close(r->held[i]);
+	*r = (struct running){.held = {-1, -1}};
 }
 
 static struct running *find(uint64_t id)
@@ -60,6 +94,14 @@ static struct running *find(uint64_t id)
 		if (running[i].pid > 0 && running[i].id == id)
 			return &running[i];
 	return NULL;
+}
+
+static uint64_t realtime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000ULL + (uint64_t)ts.tv_nsec / 1000000ULL;
 }
 
 /* Starts one command with the received stdio in a session of its own (so a signal reaches its
@@ -117,12 +159,13 @@ static void handle_exec(int ctl, const struct init_msg *m, size_t len, int *fds,
 {
 	const char *cwd = NULL;
 	struct running *slot = NULL;
+	int want = m->flags & INIT_EXEC_HOLD ? 5 : 3;
 	pid_t pid;
 
 	for (size_t i = 0; i < INIT_CONTROL_EXECS_MAX && !slot; i++)
 		if (running[i].pid == 0)
 			slot = &running[i];
-	if (n_fds != 3 || !slot || find(m->id) ||
+	if (n_fds != want || !slot || find(m->id) ||
 	    init_control_unpack_exec(payload, len, m->value, &cwd, strings_argv, strings_env,
 				     INIT_CONTROL_STRINGS_MAX) < 0) {
 		(void)send_msg(ctl, INIT_MSG_FAILED, m->id, !slot ? EAGAIN : EINVAL);
@@ -133,16 +176,22 @@ static void handle_exec(int ctl, const struct init_msg *m, size_t len, int *fds,
 		(void)send_msg(ctl, INIT_MSG_FAILED, m->id, -pid);
 		return;
 	}
-	*slot = (struct running){.id = m->id, .pid = pid};
+	*slot = (struct running){.id = m->id, .pid = pid, .held = {-1, -1}};
+	if (want == 5) {
+		/* Kept: the caller closes what it received. */
+		slot->held[0] = fds[3];
+		slot->held[1] = fds[4];
+		fds[3] = fds[4] = -1;
+	}
 	(void)send_msg(ctl, INIT_MSG_STARTED, m->id, pid);
 }
 
 /* Reads one record; false when the channel is gone. */
-static bool handle_control(int ctl, const sigset_t *mask)
+static bool handle_control(int ctl, const sigset_t *mask, uint64_t *deadline_ms)
 {
 	union {
 		struct cmsghdr hdr;
-		char buf[CMSG_SPACE(sizeof(int) * 3)];
+		char buf[CMSG_SPACE(sizeof(int) * 5)];
 	} control;
 	struct init_msg m;
 	struct iovec iov[2] = {
@@ -155,7 +204,7 @@ static bool handle_control(int ctl, const sigset_t *mask)
 		.msg_control = control.buf,
 		.msg_controllen = sizeof(control.buf),
 	};
-	int fds[3] = {-1, -1, -1}, n_fds = 0;
+	int fds[5] = {-1, -1, -1, -1, -1}, n_fds = 0;
 	ssize_t n;
 
 	n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
@@ -171,7 +220,7 @@ static bool handle_control(int ctl, const sigset_t *mask)
 				int fd;
 
 				memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-				if (n_fds < 3)
+				if (n_fds < 5)
 					fds[n_fds++] = fd;
 				else
 					close(fd);
@@ -184,15 +233,18 @@ static bool handle_control(int ctl, const sigset_t *mask)
 		else if (m.type == INIT_MSG_SIGNAL) {
 			struct running *r = find(m.id);
 
-			if (r && m.value > 0 && m.value < 65)
+			if (r && !r->exited && m.value > 0 && m.value < 65)
 				(void)kill(-r->pid, m.value);
-		}
+		} else if (m.type == INIT_MSG_DEADLINE)
+			*deadline_ms = m.id;
 	}
 	for (int i = 0; i < n_fds; i++)
-		close(fds[i]);
+		if (fds[i] >= 0)
+			close(fds[i]);
 	return true;
 }
 
+/* Reaps; a command's end is reported at once, or kept for the next supervisor (ctl < 0). */
 static void reap(int ctl)
 {
 	for (;;) {
@@ -202,17 +254,51 @@ static void reap(int ctl)
 
 		if (p <= 0)
 			return;
-		for (size_t i = 0; i < INIT_CONTROL_EXECS_MAX; i++)
-			if (running[i].pid == p) {
-				(void)send_msg_usage(ctl, INIT_MSG_EXITED, running[i].id, st, &ru);
-				running[i].pid = 0;
+		for (size_t i = 0; i < INIT_CONTROL_EXECS_MAX; i++) {
+			struct running *r = &running[i];
+
+			if (r->pid != p || r->exited)
+				continue;
+			if (ctl >= 0) {
+				(void)send_msg_fds(ctl, INIT_MSG_EXITED, r->id, st, &ru, NULL, 0);
+				slot_free(r);
+			} else {
+				r->exited = true;
+				r->status = st;
+				r->ru = ru;
 			}
+		}
 	}
+}
+
+/* Tells a new supervisor what it inherits: every command still running, every one that ended
+ * while nobody listened, each with its held pipes, then ADOPTED with the lock. */
+static void send_snapshot(int ctl)
+{
+	int lock = INIT_CONTROL_LOCK_FD;
+
+	for (size_t i = 0; i < INIT_CONTROL_EXECS_MAX; i++) {
+		struct running *r = &running[i];
+		int n = r->held[0] >= 0 ? 2 : 0;
+
+		if (r->pid == 0)
+			continue;
+		if (r->exited) {
+			(void)send_msg_fds(ctl, INIT_MSG_EXITED, r->id, r->status, &r->ru, r->held,
+					   n);
+			slot_free(r);
+		} else
+			(void)send_msg_fds(ctl, INIT_MSG_RUNNING, r->id, r->pid, NULL, r->held, n);
+	}
+	(void)send_msg_fds(ctl, INIT_MSG_ADOPTED, 0, 0, NULL, &lock,
+			   fcntl(lock, F_GETFD) >= 0 ? 1 : 0);
 }
 
 int init_session_run(int ctl, const sigset_t *old_mask)
 {
-	struct pollfd p[2];
+	int listen_fd = fcntl(INIT_CONTROL_LISTEN_FD, F_GETFD) >= 0 ? INIT_CONTROL_LISTEN_FD : -1;
+	uint64_t deadline_ms = 0; /* none given: the session ends with its supervisor */
+	struct pollfd p[3];
 	sigset_t chld;
 	int sfd;
 
@@ -225,10 +311,22 @@ int init_session_run(int ctl, const sigset_t *old_mask)
 	sfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sfd < 0)
 		return 125;
-	p[0] = (struct pollfd){.fd = ctl, .events = POLLIN};
-	p[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
+	for (size_t i = 0; i < INIT_CONTROL_EXECS_MAX; i++)
+		running[i] = (struct running){.held = {-1, -1}};
 	for (;;) {
-		if (poll(p, 2, -1) < 0) {
+		int timeout = -1;
+
+		p[0] = (struct pollfd){.fd = ctl, .events = POLLIN};
+		p[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
+		p[2] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
+		if (ctl < 0) {
+			uint64_t now = realtime_ms();
+
+			if (now >= deadline_ms)
+				return 0; /* nobody came back in time: the session ends */
+			timeout = (int)MIN(deadline_ms - now, (uint64_t)INT32_MAX);
+		}
+		if (poll(p, 3, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			return 125;
@@ -241,7 +339,24 @@ int init_session_run(int ctl, const sigset_t *old_mask)
 			reap(ctl);
 		}
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR))
-			if (!handle_control(ctl, old_mask))
-				return 0; /* the supervisor is gone: so is the session */
+			if (!handle_control(ctl, old_mask, &deadline_ms)) {
+				/* The supervisor is gone: so is the session, unless the next one
+				 * may take it over. */
+				if (listen_fd < 0 || deadline_ms <= realtime_ms())
+					return 0;
+				close(ctl);
+				ctl = -1;
+			}
+		if (p[2].revents & POLLIN) {
+			int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
+
+			/* One supervisor at a time: a second one is turned away. */
+			if (c >= 0 && ctl >= 0)
+				close(c);
+			else if (c >= 0) {
+				ctl = c;
+				send_snapshot(ctl);
+			}
+		}
 	}
 }

@@ -46,11 +46,13 @@ int main(int argc, char **argv)
 	}
 
 	/* Nothing of the creator's crosses in, whatever the runtime did before exec: only the
-	 * control channel of a session, at its fixed number. */
-	if (close_range(session ? INIT_CONTROL_FD + 1 : 3, ~0U, 0) < 0 && errno != ENOSYS)
+	 * control channel of a session, its listening socket and lock, at their fixed numbers. */
+	if (close_range(session ? INIT_CONTROL_LOCK_FD + 1 : 3, ~0U, 0) < 0 && errno != ENOSYS)
 		return 125;
 	if (session && fcntl(INIT_CONTROL_FD, F_SETFD, FD_CLOEXEC) < 0)
 		return 125;
+	for (int fd = INIT_CONTROL_LISTEN_FD; session && fd <= INIT_CONTROL_LOCK_FD; fd++)
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC); /* optional ones: EBADF when absent */
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);

@@ -66,6 +66,7 @@ struct sandbox {
 	bool killed;
 	bool timed_out;
 	bool reaped; /* PID 1 was waited for: the pid namespace, and with it the sandbox, is gone */
+	bool adopted; /* created by another process: PID 1 is not our child */
 };
 
 static const char *const end_names[_SANDBOX_END_MAX] = {
@@ -319,34 +320,47 @@ static int setup_stdio(const int stdio[3])
 	return 0;
 }
 
-/* Child: moves a session's control channel to INIT_CONTROL_FD, where sandbox-init looks for
- * it, first moving whatever of ours sits there (the sync socket, sandbox-init's fd). */
-static int place_control_fd(struct sandbox_runtime *rt, int control_fd, int *sync_fd)
+/* Child: moves a session's fds to the fixed numbers where sandbox-init finds them (the control
+ * channel; the listening socket and the uid range lock when the session may outlive us),
+ * first moving whatever of ours sits there (the sync socket, sandbox-init's fd). */
+static int place_session_fds(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
+			     int lock_fd, int *sync_fd)
 {
+	int src[3] = {spec->control_fd, spec->listen_fd, spec->listen_fd >= 0 ? lock_fd : -1};
 	int *ours[] = {sync_fd, &rt->init_fd};
-	int ctl;
 
-	ctl = fcntl(control_fd, F_DUPFD_CLOEXEC, INIT_CONTROL_FD + 1);
-	if (ctl < 0)
-		return negative_errno();
 	for (size_t i = 0; i < ELEMENTSOF(ours); i++)
-		if (*ours[i] == INIT_CONTROL_FD) {
-			int moved = fcntl(*ours[i], F_DUPFD_CLOEXEC, INIT_CONTROL_FD + 1);
+		if (*ours[i] >= INIT_CONTROL_FD && *ours[i] <= INIT_CONTROL_LOCK_FD) {
+			int moved = fcntl(*ours[i], F_DUPFD_CLOEXEC, INIT_CONTROL_LOCK_FD + 1);
 
 			if (moved < 0)
 				return negative_errno();
 			*ours[i] = moved;
 		}
-	if (dup2(ctl, INIT_CONTROL_FD) < 0) /* not close-on-exec: this one crosses */
-		return negative_errno();
-	safe_close(ctl);
+	for (size_t i = 0; i < ELEMENTSOF(src); i++)
+		if (src[i] >= 0) {
+			src[i] = fcntl(src[i], F_DUPFD_CLOEXEC, INIT_CONTROL_LOCK_FD + 1);
+			if (src[i] < 0)
+				return negative_errno();
+		}
+	for (size_t i = 0; i < ELEMENTSOF(src); i++) {
+		int target = INIT_CONTROL_FD + (int)i;
+
+		if (src[i] < 0) {
+			(void)close(target); /* absent: nothing else may sit at its number */
+			continue;
+		}
+		if (dup2(src[i], target) < 0) /* not close-on-exec: these cross */
+			return negative_errno();
+		safe_close(src[i]);
+	}
 	return 0;
 }
 
 /* The child half, in order. Nothing here logs; the first failure is reported through sync. */
 static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
-		       struct rootfs_trees *trees, int *sync_fd, const char *const *init_argv,
-		       struct sbx_error *e)
+		       struct rootfs_trees *trees, int *sync_fd, int lock_fd,
+		       const char *const *init_argv, struct sbx_error *e)
 {
 	const char *hostname = spec->hostname ? spec->hostname : SANDBOX_HOSTNAME_DEFAULT;
 	const char *cwd = spec->cwd ? spec->cwd : SANDBOX_WORKSPACE;
@@ -407,14 +421,14 @@ static int child_steps(struct sandbox_runtime *rt, const struct sandbox_spec *sp
 		return sbx_fail(e, r, "set up stdin, stdout and stderr");
 
 	if (spec->session) {
-		r = place_control_fd(rt, spec->control_fd, sync_fd);
+		r = place_session_fds(rt, spec, lock_fd, sync_fd);
 		if (r < 0)
 			return sbx_fail(e, r, "pass the control channel to sandbox-init");
 	}
 
-	/* Nothing of the creator's crosses in: every fd above 2 (above the control channel of a
-	 * session) closes at exec; the sync socket and sandbox-init's fd are needed until then. */
-	if (close_range(spec->session ? INIT_CONTROL_FD + 1 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	/* Nothing of the creator's crosses in: every fd above 2 (above a session's own fds)
+	 * closes at exec; the sync socket and sandbox-init's fd are needed until then. */
+	if (close_range(spec->session ? INIT_CONTROL_LOCK_FD + 1 : 3, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
 		return sbx_fail(e, negative_errno(), "mark inherited fds close-on-exec");
 
 	r = caps_drop_all();
@@ -532,7 +546,7 @@ int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
 		struct sbx_error e = {};
 
 		sync_parent = safe_close(sync_parent);
-		(void)child_steps(rt, spec, &trees, &sync_child, init_argv, &e);
+		(void)child_steps(rt, spec, &trees, &sync_child, sb->uids.lock_fd, init_argv, &e);
 		(void)sync_report_error(sync_child, &e);
 		_exit(127);
 	}
@@ -738,6 +752,109 @@ int sandbox_wait(struct sandbox *sb, struct sandbox_result *ret, struct sbx_erro
 	return 0;
 }
 
+/* Field 22 of /proc/<pid>/stat, counted after the command name (which may hold spaces). */
+static int read_start_ticks(pid_t pid, uint64_t *ret)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ticks;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	n = read_file_at(AT_FDCWD, path, buf, sizeof(buf));
+	if (n < 0)
+		return n == -ENOENT ? -ESRCH : (int)n;
+	p = strrchr(buf, ')');
+	if (!p)
+		return -EBADMSG;
+	/* After ") ": state is field 3, starttime field 22. */
+	p++;
+	for (int field = 3; field < 22 && p; field++)
+		p = strchr(p + 1, ' ');
+	if (!p || sscanf(p, " %llu", &ticks) != 1)
+		return -EBADMSG;
+	*ret = ticks;
+	return 0;
+}
+
+int sandbox_ident(const struct sandbox *sb, struct sandbox_ident *ret)
+{
+	struct sandbox_ident id = {.slot = sb->uids.slot, .pid = sb->pid};
+	int r = read_start_ticks(sb->pid, &id.start_ticks);
+
+	if (r < 0)
+		return r;
+	*ret = id;
+	return 0;
+}
+
+int sandbox_adopt(struct sandbox_runtime *rt, const struct sandbox_ident *id, struct sandbox **ret,
+		  struct sbx_error *reterr)
+{
+	/* Until it is ours, a failure must leave the sandbox as it found it. */
+	_cleanup_(sandbox_releasep) struct sandbox *sb = NULL;
+	char name[CGROUP_NAME_MAX];
+	uint64_t ticks;
+	int r;
+
+	sb = calloc(1, sizeof(*sb));
+	if (!sb)
+		return sbx_fail(reterr, -ENOMEM, "adopt a sandbox");
+	sb->rt = rt;
+	sb->adopted = true;
+	sb->pidfd = -EBADF;
+	sb->uids.lock_fd = -EBADF;
+	sb->uids.slot = id->slot;
+	r = uid_range_slot_base(&rt->cfg.uids, id->slot, &sb->uids.host_base);
+	if (r < 0 || id->pid <= 1)
+		return sbx_fail(reterr, -EINVAL, "adopt sandbox sbx-%u: not a sandbox of ours",
+				id->slot);
+	/* The pidfd first, then the start time: once it matches, the pidfd is that process. */
+	sb->pidfd = pidfd_open(id->pid, 0);
+	if (sb->pidfd < 0)
+		return sbx_fail(reterr, errno == ESRCH ? -ESRCH : negative_errno(),
+				"adopt sandbox sbx-%u: open its PID 1", id->slot);
+	r = read_start_ticks(id->pid, &ticks);
+	if (r == 0 && ticks != id->start_ticks)
+		r = -ESRCH; /* the pid was reused: that sandbox is gone */
+	if (r < 0)
+		return sbx_fail(reterr, r, "adopt sandbox sbx-%u: find its PID 1", id->slot);
+	sb->pid = id->pid;
+	sb->start_usec = now_usec();
+	snprintf(name, sizeof(name), "sbx-%u", id->slot);
+	r = cgroup_open(rt->cgroups, name, &sb->cgroup, reterr);
+	if (r < 0)
+		return sbx_wrap(reterr, "adopt sandbox %s", name);
+	*ret = TAKE_PTR(sb);
+	return 0;
+}
+
+void sandbox_adopt_lock(struct sandbox *sb, int lock_fd)
+{
+	safe_close(sb->uids.lock_fd);
+	sb->uids.lock_fd = lock_fd;
+}
+
+struct sandbox *sandbox_release(struct sandbox *sb)
+{
+	if (!sb)
+		return NULL;
+	safe_close(sb->pidfd);
+	cgroup_close(sb->cgroup);
+	uid_range_release(&sb->uids); /* sandbox-init holds its own copy of the lock */
+	free(sb);
+	return NULL;
+}
+
+/* Waits (bounded) for an adopted PID 1 to be gone; it is somebody else's child to reap. */
+static void wait_adopted_exit(int pidfd)
+{
+	struct pollfd p = {.fd = pidfd, .events = POLLIN};
+
+	(void)pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+	while (poll(&p, 1, 1000) < 0 && errno == EINTR)
+		;
+}
+
 struct sandbox *sandbox_free(struct sandbox *sb)
 {
 	if (!sb)
@@ -747,7 +864,9 @@ struct sandbox *sandbox_free(struct sandbox *sb)
 	 * one still be populated, cgroup_destroy() finds it busy and kills it then. */
 	if (sb->cgroup && !sb->reaped)
 		(void)cgroup_kill(sb->cgroup);
-	if (sb->reaped)
+	if (sb->adopted && sb->pidfd >= 0)
+		wait_adopted_exit(sb->pidfd);
+	if (sb->reaped || sb->adopted)
 		sb->pidfd = safe_close(sb->pidfd);
 	else
 		sb->pidfd = spawn_kill_close(sb->pidfd);

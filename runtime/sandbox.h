@@ -92,6 +92,32 @@ int sandbox_signal(struct sandbox *sb, int sig);
 /* Kills every process of the sandbox; sandbox_wait() then reports SANDBOX_KILLED. */
 int sandbox_kill(struct sandbox *sb);
 
+/* What identifies a running session sandbox to a later process (a restarted daemon): its uid
+ * range slot, which also names its cgroup, and sandbox-init's host pid and start time (in clock
+ * ticks since boot, so a reused pid is told apart). */
+struct sandbox_ident {
+	uint32_t slot;
+	pid_t pid;
+	uint64_t start_ticks;
+};
+
+int sandbox_ident(const struct sandbox *sb, struct sandbox_ident *ret);
+
+/* Takes over a session sandbox that another process created and let go (sandbox_release(), or
+ * its death): opens sandbox-init by pid, checks its start time, reopens its cgroup. -ESRCH when
+ * that sandbox-init is gone. The uid range lock comes later, from sandbox-init itself
+ * (sandbox_adopt_lock()). sandbox_wait() is not available: PID 1 is not our child. */
+int sandbox_adopt(struct sandbox_runtime *rt, const struct sandbox_ident *id, struct sandbox **ret,
+		  struct sbx_error *reterr);
+
+/* Holds the uid range lock that sandbox-init passed back (takes the fd). */
+void sandbox_adopt_lock(struct sandbox *sb, int lock_fd);
+
+/* Lets go of a session sandbox without stopping it: it runs on, for a later process to adopt
+ * (its sandbox-init holds the uid range lock meanwhile). Frees sb; accepts NULL. */
+struct sandbox *sandbox_release(struct sandbox *sb);
+DEFINE_CLEANUP(struct sandbox *, sandbox_release)
+
 /* Kills what is left, reaps, removes the cgroup and releases the uid range. Accepts NULL. */
 struct sandbox *sandbox_free(struct sandbox *sb);
 DEFINE_CLEANUP(struct sandbox *, sandbox_free)

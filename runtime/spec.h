@@ -52,4 +52,8 @@ struct sandbox_spec {
 	 * finds as fd 3; argv is then unused. Otherwise it runs argv and exits with it. */
 	bool session;
 	int control_fd;
+	/* Session mode, optional (-1 = none): a listening socket through which a later supervisor
+	 * takes the session over (init-control.h); sandbox-init then also holds the uid range
+	 * lock, so the range stays taken while the session lives on without its creator. */
+	int listen_fd;
 };

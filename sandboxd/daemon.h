@@ -55,5 +55,7 @@ struct daemon {
 	struct pool *pool;	  /* warm sandboxes for new sessions */
 	struct job *jobs;	  /* list, newest first */
 	unsigned n_jobs;
-	int jobs_dirfd; /* <state_dir>/jobs */
+	int jobs_dirfd;	    /* <state_dir>/jobs */
+	int sessions_dirfd; /* <state_dir>/sessions: records of live sessions */
+	int init_dirfd;	    /* <state_dir>/init: where sandbox-init takes a new daemon */
 };

@@ -35,6 +35,7 @@ struct exec {
 	size_t stdin_len, stdin_off;
 	sd_event_source *timer; /* wall clock, then the drain after exit */
 	bool started, exited, timed_out, cancelled, failed;
+	bool hold; /* sandbox-init holds the output pipes too: it may outlive us */
 	int status, start_errno;
 	uint64_t cpu_usec, maxrss_kib;
 	uint64_t start_usec;
@@ -204,29 +205,93 @@ static int make_pipe(int ret[2])
 	return pipe2(ret, O_CLOEXEC) < 0 ? negative_errno() : 0;
 }
 
-int exec_start(struct session *s, const struct exec_params *p, exec_output_fn on_output_fn,
-	       exec_done_fn on_done, void *userdata, struct exec **ret, struct sbx_error *reterr)
-{
-	struct daemon *d = s->daemon;
-	int out[2] = {-EBADF, -EBADF}, err[2] = {-EBADF, -EBADF}, in[2] = {-EBADF, -EBADF};
-	int stdio[3], r;
-	struct exec *x;
+/* A held pipe is what keeps a job's output while no daemon reads it: make it roomy (best
+ * effort; the writer blocks once it is full, and goes on when the next daemon reads). */
+#define EXEC_HELD_PIPE_SIZE (1 << 20)
 
-	x = calloc(1, sizeof(*x));
+/* Reads the command's output pipes and sets its wall-clock limit, on the loop. */
+static int watch(struct exec *x, uint64_t timeout_ms)
+{
+	struct daemon *d = x->session->daemon;
+	int r = 0;
+
+	for (int i = 0; i < 2 && r >= 0; i++) {
+		if (x->fd[i] < 0)
+			continue;
+		if (fcntl(x->fd[i], F_SETFL, O_NONBLOCK) < 0)
+			r = negative_errno();
+		else
+			r = sd_event_add_io(d->event, &x->src[i], x->fd[i], EPOLLIN, on_output, x);
+	}
+	if (r >= 0 && x->in_fd >= 0) {
+		if (fcntl(x->in_fd, F_SETFL, O_NONBLOCK) < 0)
+			r = negative_errno();
+		else
+			r = sd_event_add_io(d->event, &x->in_src, x->in_fd, EPOLLOUT, on_stdin, x);
+	}
+	if (r >= 0 && !x->exited)
+		r = sd_event_add_time_relative(d->event, &x->timer, CLOCK_MONOTONIC,
+					       timeout_ms * 1000ULL, 1000, on_wall_timeout, x);
+	return r;
+}
+
+/* The exit is known; the pipes get EXEC_DRAIN_MS to deliver the last output. */
+static void after_exit(struct exec *x)
+{
+	close_stdin(x);
+	if (done(x)) {
+		finish(x);
+		return;
+	}
+	x->timer = sd_event_source_disable_unref(x->timer);
+	if (sd_event_add_time_relative(x->session->daemon->event, &x->timer, CLOCK_MONOTONIC,
+				       EXEC_DRAIN_MS * 1000ULL, 1000, on_drain_timeout, x) < 0) {
+		close_stream(x, 0);
+		close_stream(x, 1);
+		finish(x);
+	}
+}
+
+static struct exec *exec_new(struct session *s, uint64_t id, size_t output_cap,
+			     exec_output_fn on_output_fn, exec_done_fn on_done, void *userdata)
+{
+	struct exec *x = calloc(1, sizeof(*x));
+
 	if (!x)
-		return sbx_fail(reterr, -ENOMEM, "start a command");
+		return NULL;
 	x->session = s;
 	x->fd[0] = x->fd[1] = x->in_fd = -EBADF;
-	x->id = s->next_exec_id++;
+	x->id = id;
 	x->on_output = on_output_fn;
 	x->on_done = on_done;
 	x->userdata = userdata;
 	x->next = s->execs;
 	s->execs = x;
-	r = capture_init(&x->cap[0], p->output_cap);
-	if (r >= 0)
-		r = capture_init(&x->cap[1], p->output_cap);
-	if (r >= 0 && p->stdin_len > 0) {
+	if (capture_init(&x->cap[0], output_cap) < 0 || capture_init(&x->cap[1], output_cap) < 0) {
+		x->on_done = NULL;
+		exec_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+uint64_t exec_id(const struct exec *x)
+{
+	return x->id;
+}
+
+int exec_start(struct session *s, const struct exec_params *p, exec_output_fn on_output_fn,
+	       exec_done_fn on_done, void *userdata, struct exec **ret, struct sbx_error *reterr)
+{
+	int out[2] = {-EBADF, -EBADF}, err[2] = {-EBADF, -EBADF}, in[2] = {-EBADF, -EBADF};
+	int stdio[3], held[2], r = 0;
+	struct exec *x;
+
+	x = exec_new(s, s->next_exec_id++, p->output_cap, on_output_fn, on_done, userdata);
+	if (!x)
+		return sbx_fail(reterr, -ENOMEM, "start a command");
+	x->hold = p->hold;
+	if (p->stdin_len > 0) {
 		x->stdin_data = malloc(p->stdin_len);
 		if (!x->stdin_data)
 			r = -ENOMEM;
@@ -248,11 +313,18 @@ int exec_start(struct session *s, const struct exec_params *p, exec_output_fn on
 	}
 	if (r < 0)
 		goto fail;
+	if (p->hold) {
+		(void)fcntl(out[1], F_SETPIPE_SZ, EXEC_HELD_PIPE_SIZE);
+		(void)fcntl(err[1], F_SETPIPE_SZ, EXEC_HELD_PIPE_SIZE);
+	}
 
 	stdio[0] = in[0];
 	stdio[1] = out[1];
 	stdio[2] = err[1];
-	r = init_control_send_exec(s->ctl, x->id, p->cwd, p->argv, p->env, stdio);
+	held[0] = out[0];
+	held[1] = err[0];
+	r = init_control_send_exec(s->ctl, x->id, p->cwd, p->argv, p->env, stdio,
+				   p->hold ? held : NULL);
 	if (r < 0) {
 		sbx_fail(reterr, r, "pass the command to session %s", s->id);
 		goto fail_msg;
@@ -270,21 +342,7 @@ int exec_start(struct session *s, const struct exec_params *p, exec_output_fn on
 		if (sandbox_read_stats(s->sandbox, &st) >= 0)
 			x->oom_kills_at_start = st.oom_kills;
 	}
-	for (int i = 0; i < 2 && r >= 0; i++) {
-		if (fcntl(x->fd[i], F_SETFL, O_NONBLOCK) < 0)
-			r = negative_errno();
-		else
-			r = sd_event_add_io(d->event, &x->src[i], x->fd[i], EPOLLIN, on_output, x);
-	}
-	if (r >= 0 && x->in_fd >= 0) {
-		if (fcntl(x->in_fd, F_SETFL, O_NONBLOCK) < 0)
-			r = negative_errno();
-		else
-			r = sd_event_add_io(d->event, &x->in_src, x->in_fd, EPOLLOUT, on_stdin, x);
-	}
-	if (r >= 0)
-		r = sd_event_add_time_relative(d->event, &x->timer, CLOCK_MONOTONIC,
-					       p->timeout_ms * 1000ULL, 1000, on_wall_timeout, x);
+	r = watch(x, p->timeout_ms);
 	if (r < 0) {
 		/* Already running inside: kill it and let its EXITED record end it. */
 		exec_cancel(x);
@@ -305,6 +363,54 @@ fail_msg:
 	x->on_done = NULL;
 	exec_free(x);
 	return reterr ? reterr->code : r;
+}
+
+int exec_adopt(struct session *s, uint64_t id, int fds[2], const struct exec_adoption *a,
+	       exec_output_fn on_output_fn, exec_done_fn on_done, void *userdata, struct exec **ret,
+	       struct sbx_error *reterr)
+{
+	struct exec *x;
+	int r;
+
+	x = exec_new(s, id, a->output_cap, on_output_fn, on_done, userdata);
+	if (!x) {
+		safe_close(fds[0]);
+		safe_close(fds[1]);
+		return sbx_fail(reterr, -ENOMEM, "adopt a command");
+	}
+	x->hold = true;
+	x->started = true;
+	x->fd[0] = TAKE_FD(fds[0]);
+	x->fd[1] = TAKE_FD(fds[1]);
+	x->start_usec = now_usec() - MIN(a->elapsed_usec, now_usec());
+	x->exited = a->exited;
+	x->status = a->status;
+	x->cpu_usec = a->cpu_usec;
+	x->maxrss_kib = a->maxrss_kib;
+	r = watch(x, MAX(a->timeout_left_ms, 1ULL));
+	/* An exit already known ends it from the loop, after the drain: never before the caller
+	 * has its struct exec. */
+	if (r >= 0 && x->exited)
+		r = sd_event_add_time_relative(s->daemon->event, &x->timer, CLOCK_MONOTONIC,
+					       EXEC_DRAIN_MS * 1000ULL, 1000, on_drain_timeout, x);
+	if (r < 0) {
+		if (!x->exited)
+			exec_cancel(x);
+		return sbx_fail(reterr, r, "watch an adopted command");
+	}
+	*ret = x;
+	return 0;
+}
+
+void exec_seed_output(struct exec *x, int stream, const char *head, size_t head_len,
+		      const char *tail, size_t tail_len, uint64_t total)
+{
+	struct capture *c = &x->cap[stream - 1];
+
+	(void)capture_add(c, head, head_len);
+	if (total > head_len)
+		(void)capture_add(c, tail, tail_len);
+	c->total = total;
 }
 
 void exec_cancel(struct exec *x)
@@ -345,24 +451,24 @@ void exec_handle_init_msg(struct session *s, uint64_t id, uint32_t type, int32_t
 		x->status = value;
 		x->cpu_usec = cpu_usec;
 		x->maxrss_kib = maxrss_kib;
-		close_stdin(x);
-		if (done(x)) {
-			finish(x);
-			break;
-		}
-		/* Give the pipes a moment to deliver the last output. */
-		x->timer = sd_event_source_disable_unref(x->timer);
-		if (sd_event_add_time_relative(s->daemon->event, &x->timer, CLOCK_MONOTONIC,
-					       EXEC_DRAIN_MS * 1000ULL, 1000, on_drain_timeout,
-					       x) < 0) {
-			close_stream(x, 0);
-			close_stream(x, 1);
-			finish(x);
-		}
+		after_exit(x);
 		break;
 	default:
 		break;
 	}
+}
+
+void exec_release_all(struct session *s)
+{
+	for (struct exec *x = s->execs, *next; x; x = next) {
+		next = x->next;
+		if (x->hold) {
+			x->on_done = NULL; /* no result: the command goes on without us */
+			exec_free(x);
+		} else
+			exec_cancel(x);
+	}
+	exec_cancel_all(s);
 }
 
 void exec_cancel_all(struct session *s)

@@ -37,6 +37,19 @@ struct exec_params {
 	size_t stdin_len;
 	uint64_t timeout_ms;
 	size_t output_cap;
+	/* Outlives the daemon (a job): sandbox-init holds the output pipes too, so a daemon that
+	 * restarts takes the command over with its output (exec_adopt()). */
+	bool hold;
+};
+
+/* A command that an earlier daemon started, as sandbox-init's snapshot describes it. */
+struct exec_adoption {
+	bool exited; /* ended while no daemon was connected */
+	int status;
+	uint64_t cpu_usec, maxrss_kib;
+	uint64_t elapsed_usec;	  /* since it started */
+	uint64_t timeout_left_ms; /* of its wall-clock limit; 0: none left, kill it */
+	size_t output_cap;
 };
 
 struct exec_result {
@@ -60,6 +73,20 @@ typedef void (*exec_done_fn)(struct exec *x, const struct exec_result *res, void
 int exec_start(struct session *s, const struct exec_params *p, exec_output_fn on_output,
 	       exec_done_fn on_done, void *userdata, struct exec **ret, struct sbx_error *reterr);
 
+/* Takes over a command that an earlier daemon started in s (sandbox-init's snapshot): reads
+ * its held output pipes (fds, taken; -EBADF when it has none) and ends as exec_start()'s do. */
+int exec_adopt(struct session *s, uint64_t id, int fds[2], const struct exec_adoption *a,
+	       exec_output_fn on_output, exec_done_fn on_done, void *userdata, struct exec **ret,
+	       struct sbx_error *reterr);
+
+/* Primes an adopted command's capture of stream (1 or 2) with what its log already holds: the
+ * first bytes and the last bytes of total (the two may overlap when total is small). */
+void exec_seed_output(struct exec *x, int stream, const char *head, size_t head_len,
+		      const char *tail, size_t tail_len, uint64_t total);
+
+/* The command's id on the control channel. */
+uint64_t exec_id(const struct exec *x);
+
 /* Kills the command; its result comes through on_done as EXEC_CANCELLED. */
 void exec_cancel(struct exec *x);
 
@@ -69,3 +96,7 @@ void exec_handle_init_msg(struct session *s, uint64_t id, uint32_t type, int32_t
 
 /* Ends every exec of the session as cancelled (its sandbox is going away). */
 void exec_cancel_all(struct session *s);
+
+/* The daemon stops and the session lives on: commands started with hold are let go without a
+ * result (the next daemon adopts them), the others are killed and end as cancelled. */
+void exec_release_all(struct session *s);

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: MIT */
-/* Job records, logs and subscribers. The record on disk is a sandboxd.v1.Job message (the same
- * shape clients get), rewritten atomically at start and at the end; logs are appended as output
- * arrives, up to JOB_LOG_MAX per stream. */
+/* Job records, logs and subscribers. The record on disk is a JobRecord (proto/state.proto): the
+ * sandboxd.v1.Job clients get plus what a restarted daemon needs to take the command over,
+ * rewritten atomically at start and at the end; logs are appended as output arrives, up to
+ * JOB_LOG_MAX per stream. A job's command outlives the daemon (exec_params.hold): the next
+ * daemon finds the record RUNNING, and the session's snapshot either hands the command over
+ * (job_adopt_exec()) or does not mention it (LOST). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -20,6 +23,8 @@
 #include "macro.h"
 #include "session.h"
 #include "state.h"
+#include "state.pb-c.h"
+#include "init-control.h"
 
 #define JOB_ARGV_KEPT 64 /* argv entries recorded for display */
 
@@ -39,6 +44,11 @@ struct job {
 	size_t n_argv;
 	enum job_state state;
 	struct exec *exec;
+	uint64_t exec_id; /* on its session's control channel */
+	uint64_t timeout_ms;
+	size_t output_cap;
+	bool adopt_pending;  /* running under an earlier daemon; its session's snapshot decides */
+	bool cancel_pending; /* cancelled before it was taken over */
 	uint64_t created_ms, finished_ms;
 	int dirfd;
 	int log_fd[2];
@@ -129,17 +139,22 @@ void job_to_wire(const struct job *j, Sandboxd__V1__Job *w, Sandboxd__V1__ExecRe
 
 static int write_record(struct job *j)
 {
+	Sandboxd__State__V1__JobRecord rec = SANDBOXD__STATE__V1__JOB_RECORD__INIT;
 	Sandboxd__V1__ExecResult r;
 	Sandboxd__V1__Job w;
 	_cleanup_free_ uint8_t *buf = NULL;
 	size_t len;
 
 	job_to_wire(j, &w, &r);
-	len = sandboxd__v1__job__get_packed_size(&w);
+	rec.job = &w;
+	rec.exec_id = j->exec_id;
+	rec.timeout_ms = j->timeout_ms;
+	rec.output_cap = j->output_cap;
+	len = sandboxd__state__v1__job_record__get_packed_size(&rec);
 	buf = malloc(len ? len : 1);
 	if (!buf)
 		return -ENOMEM;
-	sandboxd__v1__job__pack(&w, buf);
+	sandboxd__state__v1__job_record__pack(&rec, buf);
 	return state_write_atomic(j->dirfd, "job.pb", buf, len);
 }
 
@@ -270,6 +285,7 @@ static void job_link(struct daemon *d, struct job *j)
 int job_start(struct daemon *d, struct session *s, uid_t owner, const struct exec_params *p,
 	      struct job **ret, struct sbx_error *reterr)
 {
+	struct exec_params held;
 	uint8_t rnd[8];
 	struct job *j;
 	size_t n = 0;
@@ -316,13 +332,20 @@ int job_start(struct daemon *d, struct session *s, uid_t owner, const struct exe
 		if (j->log_fd[i] < 0)
 			r = negative_errno();
 	}
+	/* The id exec_start() is about to give the command: recorded before it runs, so a daemon
+	 * that dies right after still finds the job. */
+	j->exec_id = s->next_exec_id;
+	j->timeout_ms = p->timeout_ms;
+	j->output_cap = p->output_cap;
 	if (r >= 0)
 		r = write_record(j);
 	if (r < 0) {
 		job_free(j);
 		return sbx_fail(reterr, r, "record a new job");
 	}
-	r = exec_start(s, p, on_output, on_done, j, &j->exec, reterr);
+	held = *p;
+	held.hold = true;
+	r = exec_start(s, &held, on_output, on_done, j, &j->exec, reterr);
 	if (r < 0) {
 		job_free(j);
 		return r;
@@ -344,6 +367,8 @@ void job_cancel(struct job *j)
 {
 	if (j->exec)
 		exec_cancel(j->exec);
+	else if (j->adopt_pending)
+		j->cancel_pending = true;
 }
 
 ssize_t job_read_log(struct job *j, int stream, uint64_t offset, char *buf, size_t max)
@@ -363,6 +388,7 @@ ssize_t job_read_log(struct job *j, int stream, uint64_t offset, char *buf, size
 /* Loads one record; a job that was running when its daemon went away is LOST. */
 static int load_one(struct daemon *d, const char *name)
 {
+	Sandboxd__State__V1__JobRecord *rec = NULL;
 	_cleanup_free_ void *buf = NULL;
 	Sandboxd__V1__Job *w;
 	struct job *j;
@@ -378,13 +404,17 @@ static int load_one(struct daemon *d, const char *name)
 		return negative_errno();
 	}
 	r = state_read(j->dirfd, "job.pb", JOB_RECORD_MAX, &buf, &len);
-	w = r >= 0 ? sandboxd__v1__job__unpack(NULL, len, buf) : NULL;
+	rec = r >= 0 ? sandboxd__state__v1__job_record__unpack(NULL, len, buf) : NULL;
+	w = rec ? rec->job : NULL;
 	if (!w || !w->id || strcmp(w->id, name) != 0 || strlen(w->id) != JOB_ID_LEN) {
-		if (w)
-			sandboxd__v1__job__free_unpacked(w, NULL);
+		if (rec)
+			sandboxd__state__v1__job_record__free_unpacked(rec, NULL);
 		job_free(j);
 		return r < 0 ? r : -EBADMSG;
 	}
+	j->exec_id = rec->exec_id;
+	j->timeout_ms = MIN(rec->timeout_ms, EXEC_TIMEOUT_MAX_MS);
+	j->output_cap = (size_t)MAX(MIN(rec->output_cap, (uint64_t)EXEC_OUTPUT_CAP_MAX), 2ULL);
 	memcpy(j->id, w->id, JOB_ID_LEN + 1);
 	snprintf(j->session_id, sizeof(j->session_id), "%s", w->session_id ? w->session_id : "");
 	j->owner = w->owner_uid;
@@ -403,8 +433,12 @@ static int load_one(struct daemon *d, const char *name)
 	case SANDBOXD__V1__JOB_STATE__JOB_CANCELLED:
 		j->state = JOB_CANCELLED;
 		break;
+	case SANDBOXD__V1__JOB_STATE__JOB_RUNNING:
+		/* Its session's snapshot will tell (job_adopt_exec()), or it is LOST. */
+		j->state = JOB_RUNNING;
+		j->adopt_pending = true;
+		break;
 	default:
-		/* Running (or unknown) when the daemon went away: its fate is not known. */
 		j->state = JOB_LOST;
 		break;
 	}
@@ -418,8 +452,11 @@ static int load_one(struct daemon *d, const char *name)
 		j->out = malloc(res->stdout.len ? res->stdout.len : 1);
 		j->err = malloc(res->stderr.len ? res->stderr.len : 1);
 		if (j->out && j->err) {
-			memcpy(j->out, res->stdout.data, res->stdout.len);
-			memcpy(j->err, res->stderr.data, res->stderr.len);
+			/* protobuf-c leaves an empty bytes field's data NULL. */
+			if (res->stdout.len > 0)
+				memcpy(j->out, res->stdout.data, res->stdout.len);
+			if (res->stderr.len > 0)
+				memcpy(j->err, res->stderr.data, res->stderr.len);
 			j->out_len = res->stdout.len;
 			j->err_len = res->stderr.len;
 		}
@@ -429,33 +466,130 @@ static int load_one(struct daemon *d, const char *name)
 		j->cpu_usec = res->cpu_usec;
 		j->peak_memory_bytes = res->peak_memory_bytes;
 	}
-	sandboxd__v1__job__free_unpacked(w, NULL);
+	sandboxd__state__v1__job_record__free_unpacked(rec, NULL);
 	if (j->state == JOB_LOST && write_record(j) < 0)
 		log_warn("job %s: could not record it as lost", j->id);
 	job_link(d, j);
 	return 0;
 }
 
+static void mark_lost(struct job *j)
+{
+	j->adopt_pending = false;
+	j->state = JOB_LOST;
+	j->finished_ms = realtime_ms();
+	if (write_record(j) < 0)
+		log_warn("job %s: could not record it as lost", j->id);
+	log_warn("job %s: LOST (its command was not found running in session %s)", j->id,
+		 j->session_id);
+	notify(j, 0, NULL, 0, 0);
+}
+
+/* Fills an adopted command's capture of one stream from the head and tail of its log. */
+static void seed_from_log(struct job *j, int stream)
+{
+	_cleanup_free_ char *head = NULL, *tail = NULL;
+	_cleanup_close_ int fd = -EBADF;
+	size_t cap = j->output_cap, hl, tl;
+	struct stat st;
+	ssize_t a, b;
+
+	fd = openat(j->dirfd, log_names[stream - 1], O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0 || fstat(fd, &st) < 0 || st.st_size <= 0)
+		return;
+	hl = (size_t)MIN((uint64_t)st.st_size, (uint64_t)cap);
+	tl = hl;
+	head = malloc(hl);
+	tail = malloc(tl);
+	if (!head || !tail)
+		return;
+	a = pread(fd, head, hl, 0);
+	b = pread(fd, tail, tl, (off_t)((uint64_t)st.st_size - tl));
+	if (a != (ssize_t)hl || b != (ssize_t)tl)
+		return;
+	exec_seed_output(j->exec, stream, head, hl, tail, tl, (uint64_t)st.st_size);
+}
+
+bool job_adopt_exec(struct daemon *d, struct session *s, const struct init_msg *m, int fds[2])
+{
+	struct sbx_error e = {};
+	uint64_t elapsed_ms;
+	struct job *j;
+	int r;
+
+	for (j = d->jobs; j; j = j->next)
+		if (j->adopt_pending && j->exec_id == m->id && strcmp(j->session_id, s->id) == 0)
+			break;
+	if (!j)
+		return false;
+	for (int i = 0; i < 2; i++) {
+		struct stat st;
+
+		j->log_fd[i] = openat(j->dirfd, log_names[i],
+				      O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
+		if (j->log_fd[i] >= 0 && fstat(j->log_fd[i], &st) >= 0)
+			j->log_len[i] = (uint64_t)st.st_size;
+	}
+	elapsed_ms = realtime_ms() > j->created_ms ? realtime_ms() - j->created_ms : 0;
+	r = exec_adopt(s, m->id, fds,
+		       &(struct exec_adoption){
+			       .exited = m->type == INIT_MSG_EXITED,
+			       .status = m->value,
+			       .cpu_usec = m->cpu_usec,
+			       .maxrss_kib = m->maxrss_kib,
+			       .elapsed_usec = elapsed_ms * 1000ULL,
+			       .timeout_left_ms =
+				       j->timeout_ms > elapsed_ms ? j->timeout_ms - elapsed_ms : 0,
+			       .output_cap = j->output_cap,
+		       },
+		       on_output, on_done, j, &j->exec, &e);
+	if (r < 0) {
+		log_error("job %s: %s", j->id, e.msg);
+		mark_lost(j);
+		return true;
+	}
+	j->adopt_pending = false;
+	seed_from_log(j, 1);
+	seed_from_log(j, 2);
+	log_info("job %s taken over in session %s", j->id, s->id);
+	if (j->cancel_pending)
+		exec_cancel(j->exec);
+	return true;
+}
+
+void job_adopt_end(struct daemon *d, const char *session_id)
+{
+	for (struct job *j = d->jobs; j; j = j->next)
+		if (j->adopt_pending && strcmp(j->session_id, session_id) == 0)
+			mark_lost(j);
+}
+
+void job_adopt_unclaimed(struct daemon *d)
+{
+	for (struct job *j = d->jobs; j; j = j->next) {
+		struct session *s;
+
+		if (!j->adopt_pending)
+			continue;
+		s = session_find(d, j->session_id, 0);
+		if (!s || !s->adopting)
+			mark_lost(j);
+	}
+}
+
 int job_load_all(struct daemon *d, struct sbx_error *reterr)
 {
 	_cleanup_closedir_ DIR *dir = NULL;
 	struct dirent *de;
-	char path[4096];
-	int r, fd;
+	int r;
 
-	snprintf(path, sizeof(path), "%s/jobs", d->cfg.state_dir);
-	r = state_mkdir_p(path, 0700);
+	r = state_open_subdir(d->cfg.state_dir, "jobs", &d->jobs_dirfd, reterr);
 	if (r < 0)
-		return sbx_fail(reterr, r, "create the job directory '%s'", path);
-	d->jobs_dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (d->jobs_dirfd < 0)
-		return sbx_fail(reterr, negative_errno(), "open the job directory '%s'", path);
-	fd = fcntl(d->jobs_dirfd, F_DUPFD_CLOEXEC, 3);
-	dir = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!dir) {
-		safe_close(fd);
-		return sbx_fail(reterr, negative_errno(), "read the job directory '%s'", path);
-	}
+		return sbx_wrap(reterr, "open the job directory");
+	dir = state_opendir(d->jobs_dirfd);
+	if (!dir)
+		return sbx_fail(reterr, negative_errno(), "read the job directory in '%s'",
+				d->cfg.state_dir);
 	while ((de = readdir(dir)) && d->n_jobs < JOBS_MAX) {
 		if (strncmp(de->d_name, "j-", 2) != 0)
 			continue;

@@ -62,8 +62,23 @@ ssize_t job_read_log(struct job *j, int stream, uint64_t offset, char *buf, size
 struct job_sub *job_subscribe(struct job *j, job_event_fn fn, void *userdata);
 void job_unsubscribe(struct job *j, struct job_sub *s);
 
-/* Loads the records in the state dir (at start); running ones become LOST. */
+/* Loads the records in the state dir (at start). Running ones wait for their session to be
+ * taken over (session_adopt_all()). */
 int job_load_all(struct daemon *d, struct sbx_error *reterr);
+
+struct init_msg;
+
+/* A RUNNING or EXITED record of an adopted session's snapshot: the job it belongs to takes its
+ * command over (with the held output pipes in fds, taken). false when no job waits for it. */
+bool job_adopt_exec(struct daemon *d, struct session *s, const struct init_msg *m, int fds[2]);
+
+/* The snapshot of session_id is complete, or the session is gone: its jobs that were not taken
+ * over are LOST. */
+void job_adopt_end(struct daemon *d, const char *session_id);
+
+/* After every session was looked at: running jobs of sessions that are not being taken over
+ * are LOST. */
+void job_adopt_unclaimed(struct daemon *d);
 
 /* Frees every job record in memory (at exit; the files stay). */
 void job_free_all(struct daemon *d);

@@ -23,6 +23,8 @@
 #include "privileges.h"
 #include "server.h"
 #include "session.h"
+#include "session-record.h"
+#include "init-link.h"
 
 static void usage(FILE *f)
 {
@@ -306,12 +308,21 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 
-	d.jobs_dirfd = -EBADF;
+	d.jobs_dirfd = d.sessions_dirfd = d.init_dirfd = -EBADF;
 	r = privileges_trim(&e);
 	if (r >= 0)
 		r = start_runtime(&d, &e);
 	if (r >= 0)
 		r = job_load_all(&d, &e);
+	if (r >= 0)
+		r = session_record_setup(&d, &e);
+	if (r >= 0)
+		r = init_link_setup(&d, &e);
+	if (r >= 0) {
+		/* What an earlier daemon left running is ours again before anything new starts. */
+		session_adopt_all(&d);
+		job_adopt_unclaimed(&d);
+	}
 	if (r >= 0 && pool_new(&d, d.cfg.warm_pool, &d.pool) < 0)
 		r = sbx_fail(&e, -ENOMEM, "set up the warm pool");
 	if (r < 0) {
@@ -332,9 +343,12 @@ int main(int argc, char **argv)
 
 	r = sd_event_loop(d.event);
 	server_free(server);
-	session_destroy_all(&d);
+	/* Sessions and their jobs live on; the next daemon takes them over. */
+	session_release_all(&d);
 	pool_free(d.pool);
 	job_free_all(&d);
+	safe_close(d.sessions_dirfd);
+	safe_close(d.init_dirfd);
 	sandbox_runtime_free(d.runtime);
 	sd_event_unref(d.event);
 	if (r < 0) {

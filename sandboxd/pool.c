@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "init-control.h"
 #include "log.h"
@@ -16,6 +17,7 @@ struct pool_entry {
 	struct pool_entry *next;
 	struct sandbox *sb;
 	int ctl;
+	char init_socket[INIT_LINK_NAME_LEN + 1];
 };
 
 struct pool {
@@ -32,33 +34,19 @@ struct pool {
 static int prepare_one(struct pool *p)
 {
 	struct session_params params = {.disk_bytes = p->workspace_size};
-	struct sandbox_spec spec;
 	struct pool_entry *e;
 	struct sbx_error err = {};
-	int fds[2], r;
+	int r;
 
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		return -ENOMEM;
-	session_sandbox_spec(&params, &spec);
-	r = init_control_pair(fds);
-	if (r < 0) {
-		free(e);
-		return r;
-	}
-	spec.control_fd = fds[1];
-	r = sandbox_create(p->daemon->runtime, &spec, &e->sb, &err);
-	safe_close(fds[1]);
-	if (r >= 0 && fcntl(fds[0], F_SETFL, O_NONBLOCK) < 0)
-		r = -errno;
+	r = session_sandbox_start(p->daemon, &params, &e->sb, &e->ctl, e->init_socket, &err);
 	if (r < 0) {
 		log_warn("warm pool: %s", err.msg[0] ? err.msg : "could not prepare a sandbox");
-		sandbox_free(e->sb);
-		safe_close(fds[0]);
 		free(e);
 		return r;
 	}
-	e->ctl = fds[0];
 	e->next = p->entries;
 	p->entries = e;
 	p->n++;
@@ -117,6 +105,7 @@ struct pool *pool_free(struct pool *p)
 		safe_close(e->ctl);
 		(void)sandbox_kill(e->sb);
 		sandbox_free(e->sb);
+		init_link_remove(p->daemon, e->init_socket);
 		free(e);
 	}
 	free(p);
@@ -124,7 +113,7 @@ struct pool *pool_free(struct pool *p)
 }
 
 int pool_take(struct pool *p, const struct session_params *params, struct sandbox **ret_sb,
-	      int *ret_ctl)
+	      int *ret_ctl, char init_socket[static INIT_LINK_NAME_LEN + 1])
 {
 	struct pool_entry *e;
 
@@ -135,6 +124,7 @@ int pool_take(struct pool *p, const struct session_params *params, struct sandbo
 	p->n--;
 	*ret_sb = e->sb;
 	*ret_ctl = e->ctl;
+	memcpy(init_socket, e->init_socket, INIT_LINK_NAME_LEN + 1);
 	free(e);
 	p->failures = 0;
 	(void)sd_event_source_set_enabled(p->refill, SD_EVENT_ONESHOT);

@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Session lifecycle. The sandbox comes from runtime/sandbox.h in session mode; its control
  * channel is watched on the event loop; a channel that closes means the sandbox died, and the
- * session goes with it. Expiry is one timer at the earlier of the two deadlines. */
+ * session goes with it. Expiry is one timer at the earlier of the two deadlines.
+ *
+ * Sessions outlive the daemon: sandbox-init keeps running when the channel closes, until the
+ * session's absolute TTL (INIT_MSG_DEADLINE), and accepts the next daemon on the session's
+ * init socket (init-link.c). That daemon finds the session's record (session-record.c),
+ * adopts the sandbox, and reads sandbox-init's snapshot: commands of jobs go on (job.c), every
+ * other command of the old daemon is killed. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,10 +20,13 @@
 
 #include "exec.h"
 #include "init-control.h"
+#include "job.h"
 #include "log.h"
 #include "macro.h"
 #include "pool.h"
+#include "session-record.h"
 #include "session.h"
+#include "state.h"
 
 const char *const session_default_env[] = {
 	"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
@@ -70,6 +79,24 @@ static int arm_expiry(struct session *s)
  * daemon's single thread from its other clients (epoll calls again while more are queued). */
 #define SESSION_CTL_BATCH 64
 
+/* A record of an adopted session's snapshot: what the earlier daemon left running. */
+static void handle_snapshot(struct session *s, const struct init_msg *m, int fds[2])
+{
+	if (m->type == INIT_MSG_ADOPTED) {
+		sandbox_adopt_lock(s->sandbox, TAKE_FD(fds[0]));
+		s->adopting = false;
+		job_adopt_end(s->daemon, s->id);
+		log_info("session %s taken over", s->id);
+		return;
+	}
+	if (job_adopt_exec(s->daemon, s, m, fds))
+		return;
+	/* A command of the earlier daemon that no job waits for (a synchronous exec, whose
+	 * caller is gone): it ends here. */
+	if (m->type == INIT_MSG_RUNNING)
+		(void)init_control_send_signal(s->ctl, m->id, SIGKILL);
+}
+
 static int on_ctl(sd_event_source *src, int fd, uint32_t revents, void *userdata)
 {
 	struct session *s = userdata;
@@ -77,8 +104,9 @@ static int on_ctl(sd_event_source *src, int fd, uint32_t revents, void *userdata
 	(void)src;
 	(void)revents;
 	for (int i = 0; i < SESSION_CTL_BATCH; i++) {
+		int fds[2] = {-EBADF, -EBADF};
 		struct init_msg m;
-		int r = init_control_recv(fd, &m);
+		int r = init_control_recv(fd, &m, fds);
 
 		if (r == -EAGAIN)
 			return 0;
@@ -90,7 +118,12 @@ static int on_ctl(sd_event_source *src, int fd, uint32_t revents, void *userdata
 						   : "its sandbox sent a malformed record");
 			return 0;
 		}
-		exec_handle_init_msg(s, m.id, m.type, m.value, m.cpu_usec, m.maxrss_kib);
+		if (s->adopting)
+			handle_snapshot(s, &m, fds);
+		else
+			exec_handle_init_msg(s, m.id, m.type, m.value, m.cpu_usec, m.maxrss_kib);
+		safe_close(fds[0]);
+		safe_close(fds[1]);
 	}
 	return 0;
 }
@@ -142,17 +175,47 @@ void session_sandbox_spec(const struct session_params *p, struct sandbox_spec *r
 		.stdio = {-1, -1, -1},
 		.session = true,
 		.control_fd = -1,
+		.listen_fd = -1,
 	};
+}
+
+int session_sandbox_start(struct daemon *d, const struct session_params *p, struct sandbox **ret_sb,
+			  int *ret_ctl, char init_socket[static INIT_LINK_NAME_LEN + 1],
+			  struct sbx_error *reterr)
+{
+	_cleanup_close_ int ctl = -EBADF, listen_fd = -EBADF;
+	struct sandbox_spec spec;
+	int fds[2], r;
+
+	session_sandbox_spec(p, &spec);
+	r = init_link_listen(d, init_socket, &listen_fd);
+	if (r < 0)
+		return sbx_fail(reterr, r, "create a session's init socket");
+	r = init_control_pair(fds);
+	if (r < 0) {
+		init_link_remove(d, init_socket);
+		return sbx_fail(reterr, r, "create a session's control channel");
+	}
+	ctl = fds[0];
+	spec.control_fd = fds[1];
+	spec.listen_fd = listen_fd;
+	r = fcntl(ctl, F_SETFL, O_NONBLOCK) < 0
+		    ? sbx_fail(reterr, negative_errno(), "create a session's control channel")
+		    : sandbox_create(d->runtime, &spec, ret_sb, reterr);
+	safe_close(fds[1]);
+	if (r < 0) {
+		init_link_remove(d, init_socket);
+		return r;
+	}
+	*ret_ctl = TAKE_FD(ctl);
+	return 0;
 }
 
 /* A sandbox for the session: a warm one with the session's limits set, or a new one. */
 static int session_sandbox(struct session *s, const struct session_params *p,
 			   struct sbx_error *reterr)
 {
-	struct sandbox_spec spec;
-	int fds[2], r;
-
-	if (pool_take(s->daemon->pool, p, &s->sandbox, &s->ctl) >= 0) {
+	if (pool_take(s->daemon->pool, p, &s->sandbox, &s->ctl, s->init_socket) >= 0) {
 		s->warm = true;
 		return sandbox_set_limits(s->sandbox,
 					  &(struct sandbox_limits){.memory_max = p->memory_bytes,
@@ -160,19 +223,7 @@ static int session_sandbox(struct session *s, const struct session_params *p,
 								   .cpu_millis = p->cpu_millis},
 					  reterr);
 	}
-	session_sandbox_spec(p, &spec);
-	r = init_control_pair(fds);
-	if (r < 0)
-		return sbx_fail(reterr, r, "create a session's control channel");
-	s->ctl = fds[0];
-	spec.control_fd = fds[1];
-	if (fcntl(s->ctl, F_SETFL, O_NONBLOCK) < 0) {
-		safe_close(fds[1]);
-		return sbx_fail(reterr, negative_errno(), "create a session's control channel");
-	}
-	r = sandbox_create(s->daemon->runtime, &spec, &s->sandbox, reterr);
-	safe_close(fds[1]);
-	return r;
+	return session_sandbox_start(s->daemon, p, &s->sandbox, &s->ctl, s->init_socket, reterr);
 }
 
 int session_create(struct daemon *d, uid_t owner, const struct session_params *p,
@@ -217,7 +268,15 @@ int session_create(struct daemon *d, uid_t owner, const struct session_params *p
 	r = sd_event_add_io(d->event, &s->ctl_source, s->ctl, EPOLLIN, on_ctl, s);
 	if (r >= 0)
 		r = arm_expiry(s);
+	/* From here on the session may outlive us: until its TTL, with a record to find it by. */
+	if (r >= 0)
+		r = init_control_send_deadline(s->ctl, s->expires_ms);
+	if (r >= 0)
+		r = session_record_save(s);
 	if (r < 0) {
+		(void)sandbox_kill(s->sandbox);
+		init_link_remove(d, s->init_socket);
+		session_record_remove(d, s->id);
 		session_free(s);
 		return sbx_fail(reterr, r, "watch the new session");
 	}
@@ -253,6 +312,9 @@ int session_extend(struct session *s, uint64_t ms, struct sbx_error *reterr)
 				"extend session %s: its TTL may end at most %llu h after creation",
 				s->id, (unsigned long long)(SESSION_TTL_MAX_MS / 3600000));
 	s->expires_ms = want;
+	(void)init_control_send_deadline(s->ctl, s->expires_ms);
+	if (session_record_save(s) < 0)
+		log_warn("session %s: could not record its new TTL", s->id);
 	return arm_expiry(s);
 }
 
@@ -271,6 +333,8 @@ int session_pause(struct session *s, bool paused, struct sbx_error *reterr)
 		s->idle_expires_ms = s->expires_ms;
 	else
 		s->idle_expires_ms = realtime_ms() + s->idle_ttl_ms;
+	if (session_record_save(s) < 0)
+		log_warn("session %s: could not record its state", s->id);
 	return arm_expiry(s);
 }
 
@@ -288,25 +352,110 @@ bool session_has_labels(const struct session *s, const struct session_label *fil
 	return true;
 }
 
-void session_destroy(struct session *s, const char *why)
+static void unlink_session(struct session *s)
 {
-	struct session **pp;
-
-	for (pp = &s->daemon->sessions; *pp; pp = &(*pp)->next)
+	for (struct session **pp = &s->daemon->sessions; *pp; pp = &(*pp)->next)
 		if (*pp == s) {
 			*pp = s->next;
 			s->daemon->n_sessions--;
 			break;
 		}
+}
+
+void session_destroy(struct session *s, const char *why)
+{
+	unlink_session(s);
 	log_info("session %s destroyed: %s", s->id, why);
 	exec_cancel_all(s);
+	if (s->adopting)
+		job_adopt_end(s->daemon, s->id);
 	if (s->sandbox)
 		(void)sandbox_kill(s->sandbox);
+	init_link_remove(s->daemon, s->init_socket);
+	session_record_remove(s->daemon, s->id);
 	session_free(s);
 }
 
-void session_destroy_all(struct daemon *d)
+void session_release_all(struct daemon *d)
 {
-	while (d->sessions)
-		session_destroy(d->sessions, "the daemon is stopping");
+	while (d->sessions) {
+		struct session *s = d->sessions;
+
+		unlink_session(s);
+		exec_release_all(s);
+		/* Closing the channel is what tells sandbox-init to wait for the next daemon. */
+		s->sandbox = sandbox_release(s->sandbox);
+		session_free(s);
+	}
+}
+
+/* Takes over one session from its record; returns it, or NULL when it is gone. */
+static struct session *adopt_one(struct daemon *d, const char *name)
+{
+	struct sandbox_ident ident;
+	struct sbx_error e = {};
+	struct session *s;
+	int r;
+
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return NULL;
+	s->daemon = d;
+	s->ctl = -EBADF;
+	r = session_record_load(d, name, s, &ident);
+	if (r < 0) {
+		log_warn("session record '%s' unreadable (%s); removed", name, strerror(-r));
+		(void)unlinkat(d->sessions_dirfd, name, 0);
+		return session_free(s);
+	}
+	r = sandbox_adopt(d->runtime, &ident, &s->sandbox, &e);
+	if (r >= 0) {
+		r = init_link_connect(d, s->init_socket, &s->ctl);
+		if (r < 0)
+			sbx_fail(&e, r, "reach the sandbox-init of session %s", s->id);
+	}
+	if (r >= 0)
+		r = sd_event_add_io(d->event, &s->ctl_source, s->ctl, EPOLLIN, on_ctl, s);
+	if (r < 0) {
+		log_info("session %s ended while no daemon ran: %s", s->id,
+			 e.msg[0] ? e.msg : strerror(-r));
+		job_adopt_end(d, s->id);
+		if (s->sandbox)
+			(void)sandbox_kill(s->sandbox);
+		init_link_remove(d, s->init_socket);
+		session_record_remove(d, s->id);
+		return session_free(s);
+	}
+	/* Ids above every one the earlier daemon can have used. */
+	s->next_exec_id = realtime_ms() * 1000ULL;
+	s->adopting = true;
+	s->idle_expires_ms = s->paused ? s->expires_ms : realtime_ms() + s->idle_ttl_ms;
+	s->next = d->sessions;
+	d->sessions = s;
+	d->n_sessions++;
+	return s;
+}
+
+void session_adopt_all(struct daemon *d)
+{
+	_cleanup_closedir_ DIR *dir = NULL;
+	struct dirent *de;
+
+	if (d->sessions_dirfd < 0)
+		return;
+	dir = state_opendir(d->sessions_dirfd);
+	if (!dir) {
+		log_error("read the session records: %m");
+		return;
+	}
+	while ((de = readdir(dir))) {
+		struct session *s;
+
+		if (strncmp(de->d_name, "s-", 2) != 0)
+			continue;
+		s = adopt_one(d, de->d_name);
+		/* One that expired meanwhile goes now; the timer does it from the loop. */
+		if (s && arm_expiry(s) < 0)
+			session_destroy(s, "its expiry could not be watched");
+	}
 }

@@ -10,6 +10,7 @@
 
 #include "daemon.h"
 #include "error.h"
+#include "init-link.h"
 #include "session-params.h"
 
 #define SESSION_ID_LEN 18 /* "s-" + 16 hex digits */
@@ -33,7 +34,9 @@ struct session {
 	sd_event_source *ctl_source;
 	sd_event_source *expire_source; /* fires at min(expires, idle_expires) */
 	bool paused;
-	bool warm; /* its sandbox came from the warm pool */
+	bool warm;     /* its sandbox came from the warm pool */
+	bool adopting; /* taken over from an earlier daemon; its snapshot has not all come yet */
+	char init_socket[INIT_LINK_NAME_LEN + 1]; /* where a later daemon reaches its PID 1 */
 	struct exec *execs;
 	uint64_t next_exec_id;
 };
@@ -44,6 +47,12 @@ extern const char *const session_default_env[];
 /* The sandbox a session with these parameters runs in (session mode; control_fd left to the
  * caller). */
 void session_sandbox_spec(const struct session_params *p, struct sandbox_spec *ret);
+
+/* Starts a session sandbox with its control channel (non-blocking, into *ret_ctl) and a
+ * listening socket through which a later daemon takes it over (named into init_socket). */
+int session_sandbox_start(struct daemon *d, const struct session_params *p, struct sandbox **ret_sb,
+			  int *ret_ctl, char init_socket[static INIT_LINK_NAME_LEN + 1],
+			  struct sbx_error *reterr);
 
 /* Creates and starts a session for owner; -EUSERS when the daemon is at its maximum. */
 int session_create(struct daemon *d, uid_t owner, const struct session_params *p,
@@ -68,5 +77,10 @@ int session_pause(struct session *s, bool paused, struct sbx_error *reterr);
 /* Cancels its commands, kills the sandbox, removes it and frees s. */
 void session_destroy(struct session *s, const char *why);
 
-/* Destroys every session (daemon shutdown). */
-void session_destroy_all(struct daemon *d);
+/* Lets go of every session (the daemon stops): they run on, with their jobs, for the next
+ * daemon to take over; other commands are cancelled. */
+void session_release_all(struct daemon *d);
+
+/* Takes over the sessions an earlier daemon left (their records in the state dir); those whose
+ * sandbox is gone are forgotten, and their running jobs are LOST. */
+void session_adopt_all(struct daemon *d);

@@ -2,6 +2,7 @@
 /* Durable writes for the state directory. A crash (kill -9, power) leaves either the previous
  * record or the new one. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "io-util.h"
 #include "macro.h"
 #include "state.h"
@@ -35,7 +37,7 @@ int state_mkdir_p(const char *dir, unsigned mode)
 	return 0;
 }
 
-int state_write_atomic(int dirfd, const char *name, const void *data, size_t len)
+static int write_atomic(int dirfd, const char *name, const void *data, size_t len, bool durable)
 {
 	_cleanup_close_ int fd = -EBADF;
 	char tmp[256];
@@ -47,7 +49,7 @@ int state_write_atomic(int dirfd, const char *name, const void *data, size_t len
 	if (fd < 0)
 		return negative_errno();
 	r = write_all(fd, data, len);
-	if (r >= 0 && fsync(fd) < 0)
+	if (r >= 0 && durable && fsync(fd) < 0)
 		r = negative_errno();
 	if (r >= 0 && renameat(dirfd, tmp, dirfd, name) < 0)
 		r = negative_errno();
@@ -56,9 +58,51 @@ int state_write_atomic(int dirfd, const char *name, const void *data, size_t len
 		return r;
 	}
 	/* The rename itself must reach the disk too. */
-	if (fsync(dirfd) < 0)
+	if (durable && fsync(dirfd) < 0)
 		return negative_errno();
 	return 0;
+}
+
+int state_open_subdir(const char *state_dir, const char *name, int *ret_fd,
+		      struct sbx_error *reterr)
+{
+	char path[4096];
+	int r, fd;
+
+	if (snprintf(path, sizeof(path), "%s/%s", state_dir, name) >= (int)sizeof(path))
+		return sbx_fail(reterr, -ENAMETOOLONG, "state directory '%s'", state_dir);
+	r = state_mkdir_p(path, 0700);
+	if (r < 0)
+		return sbx_fail(reterr, r, "create '%s'", path);
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return sbx_fail(reterr, negative_errno(), "open '%s'", path);
+	*ret_fd = fd;
+	return 0;
+}
+
+DIR *state_opendir(int dirfd)
+{
+	int fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
+	DIR *dir = fd >= 0 ? fdopendir(fd) : NULL;
+
+	if (!dir && fd >= 0) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+	}
+	return dir;
+}
+
+int state_write_atomic(int dirfd, const char *name, const void *data, size_t len)
+{
+	return write_atomic(dirfd, name, data, len, true);
+}
+
+int state_replace(int dirfd, const char *name, const void *data, size_t len)
+{
+	return write_atomic(dirfd, name, data, len, false);
 }
 
 int state_read(int dirfd, const char *name, size_t max, void **ret, size_t *ret_len)

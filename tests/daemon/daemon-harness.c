@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* Daemon launcher for the daemon tests; see daemon-harness.h. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 
 #include "daemon-harness.h"
+#include "macro.h"
+#include "sandboxd-client.h"
 #include "test-util.h"
 
 static bool can_connect(const char *path)
@@ -71,14 +74,51 @@ void test_daemon_start(struct test_daemon *d, const char *const *extra)
 	ck_abort_msg("sandboxd did not listen on %s within 5 s", d->socket);
 }
 
+void test_daemon_destroy_sessions(const struct test_daemon *d)
+{
+	Sandboxd__V1__ListSessionsRequest list = SANDBOXD__V1__LIST_SESSIONS_REQUEST__INIT;
+	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
+	Sandboxd__V1__Response *resp = NULL;
+	struct sbx_client *c = NULL;
+
+	ck_assert_int_eq(sbx_client_connect(d->socket, &c), 0);
+	req.body_case = SANDBOXD__V1__REQUEST__BODY_LIST_SESSIONS;
+	req.list_sessions = &list;
+	ck_assert_int_eq(sbx_client_call(c, &req, NULL, NULL, &resp), 0);
+	ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_SESSIONS);
+	for (size_t i = 0; i < resp->sessions->n_sessions; i++) {
+		Sandboxd__V1__DestroySessionRequest ds =
+			SANDBOXD__V1__DESTROY_SESSION_REQUEST__INIT;
+		Sandboxd__V1__Request dreq = SANDBOXD__V1__REQUEST__INIT;
+		Sandboxd__V1__Response *dresp = NULL;
+
+		ds.session_id = resp->sessions->sessions[i]->id;
+		dreq.body_case = SANDBOXD__V1__REQUEST__BODY_DESTROY_SESSION;
+		dreq.destroy_session = &ds;
+		ck_assert_int_eq(sbx_client_call(c, &dreq, NULL, NULL, &dresp), 0);
+		sandboxd__v1__response__free_unpacked(dresp, NULL);
+	}
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	sbx_client_free(c);
+}
+
+int test_daemon_kill(struct test_daemon *d, int sig)
+{
+	int st;
+
+	ck_assert_int_eq(kill(d->pid, sig), 0);
+	ck_assert_int_eq(waitpid(d->pid, &st, 0), d->pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 int test_daemon_stop(struct test_daemon *d)
 {
 	int st;
 
-	ck_assert_int_eq(kill(d->pid, SIGTERM), 0);
-	ck_assert_int_eq(waitpid(d->pid, &st, 0), d->pid);
+	test_daemon_destroy_sessions(d);
+	st = test_daemon_kill(d, SIGTERM);
 	test_rm_rf(d->dir);
-	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return st;
 }
 
 long test_daemon_rss_kib(const struct test_daemon *d)
@@ -95,4 +135,55 @@ long test_daemon_rss_kib(const struct test_daemon *d)
 			break;
 	fclose(f);
 	return kib;
+}
+
+void test_daemon_assert_no_leaks(const char *cgroup_parent)
+{
+	static const char *const hier[] = {"memory", "pids", "cpu", "cpuacct", "unified"};
+	DIR *d;
+	struct dirent *de;
+
+	for (size_t i = 0; i < ELEMENTSOF(hier); i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", hier[i], cgroup_parent);
+		d = opendir(path);
+		if (!d)
+			continue;
+		while ((de = readdir(d)))
+			ck_assert_msg(de->d_type != DT_DIR || de->d_name[0] == '.',
+				      "cgroup %s/%s left behind", path, de->d_name);
+		closedir(d);
+	}
+	d = opendir("/proc");
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d))) {
+		char path[300], line[256];
+		unsigned uid;
+		FILE *f;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			char state;
+
+			/* A zombie is only a pid waiting for whoever adopted it (the host's init,
+			 * when a daemon died) to reap it: nothing of the sandbox is left in it. */
+			if (sscanf(line, "State: %c", &state) == 1 && state == 'Z')
+				break;
+			if (sscanf(line, "Uid: %u", &uid) == 1) {
+				ck_assert_msg(uid < (1U << 30) ||
+						      uid >= (1U << 30) + 1024U * 65536U,
+					      "process %s (uid %u) of a sandbox left behind",
+					      de->d_name, uid);
+				break;
+			}
+		}
+		fclose(f);
+	}
+	closedir(d);
 }

@@ -16,9 +16,21 @@ struct test_daemon {
  * accepts connections; fails the test otherwise. */
 void test_daemon_start(struct test_daemon *d, const char *const *extra);
 
-/* Sends SIGTERM, waits for the exit and returns the exit status (or 128+signal); removes the
- * temporary directory. */
+/* Destroys every session (sessions outlive a stopped daemon), sends SIGTERM, waits for the
+ * exit and returns the exit status (or 128+signal); removes the temporary directory. */
 int test_daemon_stop(struct test_daemon *d);
+
+/* Sends sig (SIGKILL, SIGTERM) and waits for the daemon to end, leaving its sessions and its
+ * directory as they are, for a test_daemon_start() that takes them over. Returns as
+ * test_daemon_stop() does. */
+int test_daemon_kill(struct test_daemon *d, int sig);
+
+/* Destroys every session the daemon has, as root would. */
+void test_daemon_destroy_sessions(const struct test_daemon *d);
+
+/* Nothing of any session is left: cgroups under cgroup_parent, processes in the sandbox uid
+ * ranges. */
+void test_daemon_assert_no_leaks(const char *cgroup_parent);
 
 /* Resident set size of the daemon in KiB. */
 long test_daemon_rss_kib(const struct test_daemon *d);

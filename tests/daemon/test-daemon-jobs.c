@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* Background jobs through the real daemon (issue 3): an Exec that answers with a job at once,
  * GetJob/WaitJob/CancelJob/ListJobs, JobLogs resumable from a byte offset and followed while
- * the job runs, and what a kill -9 of the daemon leaves: finished results intact, a job that
- * was running reported LOST. */
+ * the job runs, and restarts of the daemon (kill -9 and SIGTERM): the session runs on with its
+ * workspace, finished results are intact, a running job is taken over with every byte of its
+ * output, a synchronous exec of the old daemon is ended, and a job whose session died while no
+ * daemon ran is reported LOST. */
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -42,6 +45,20 @@ static void teardown(void)
 	static const char *const hier[] = {"memory", "pids", "cpu", "cpuacct", "unified"};
 
 	ck_assert_int_eq(test_daemon_stop(&daemon_), 0);
+	test_daemon_assert_no_leaks(cgroup_parent);
+	/* Destroyed sessions leave no record and no init socket behind. */
+	for (size_t i = 0; i < 2; i++) {
+		char path[256];
+		DIR *d;
+		struct dirent *de;
+
+		snprintf(path, sizeof(path), "%s/%s", state_dir, i == 0 ? "sessions" : "init");
+		d = opendir(path);
+		ck_assert_ptr_nonnull(d);
+		while ((de = readdir(d)))
+			ck_assert_msg(de->d_name[0] == '.', "%s/%s left behind", path, de->d_name);
+		closedir(d);
+	}
 	for (size_t i = 0; i < ELEMENTSOF(hier); i++) {
 		char path[256];
 
@@ -235,35 +252,197 @@ START_TEST(test_cancel_and_list)
 }
 END_TEST
 
-START_TEST(test_kill9_keeps_results)
+/* A synchronous exec of a shell script. */
+static void sync_exec_request(Sandboxd__V1__Request *req, Sandboxd__V1__ExecRequest *body,
+			      const char *sid, const char *script)
+{
+	sandboxd__v1__request__init(req);
+	sandboxd__v1__exec_request__init(body);
+	body->session_id = (char *)sid;
+	body->language = (char *)"sh";
+	body->code = (char *)script;
+	req->body_case = SANDBOXD__V1__REQUEST__BODY_EXEC;
+	req->exec = body;
+}
+
+/* Runs a script synchronously; returns stdout (malloc'd) and the exit code. */
+static char *run_sync(struct sbx_client *c, const char *sid, const char *script, int *ret_code)
+{
+	Sandboxd__V1__ExecRequest body;
+	Sandboxd__V1__Request req;
+	Sandboxd__V1__Response *resp;
+	char *out;
+
+	sync_exec_request(&req, &body, sid, script);
+	resp = call(c, &req, NULL, NULL);
+	ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_EXEC_RESULT);
+	out = resp->exec_result->stdout.len > 0
+		      ? strndup((const char *)resp->exec_result->stdout.data,
+				resp->exec_result->stdout.len)
+		      : strdup("");
+	*ret_code = resp->exec_result->exit_code;
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	return out;
+}
+
+static bool process_named(const char *cmdline)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "pgrep -f '^%s$' >/dev/null", cmdline);
+	return system(cmd) == 0;
+}
+
+/* SIGKILLs every process in the sandboxes under this test's cgroup parent; returns how many. */
+static int kill_test_sandboxes(void)
+{
+	static const char *const roots[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup"};
+	int killed = 0;
+
+	for (size_t i = 0; i < ELEMENTSOF(roots) && killed == 0; i++) {
+		char cmd[512];
+		FILE *f;
+		int pid;
+
+		snprintf(cmd, sizeof(cmd), "cat %s/%s/*/cgroup.procs 2>/dev/null", roots[i],
+			 cgroup_parent);
+		f = popen(cmd, "re");
+		ck_assert_ptr_nonnull(f);
+		while (fscanf(f, "%d", &pid) == 1)
+			if (kill(pid, SIGKILL) == 0)
+				killed++;
+		pclose(f);
+	}
+	return killed;
+}
+
+/* A synchronous exec from a client of its own, left hanging in the daemon. */
+static pid_t start_hanging_exec(const char *sid, const char *script)
+{
+	pid_t pid = fork();
+
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		struct sbx_client *c = NULL;
+		Sandboxd__V1__ExecRequest body;
+		Sandboxd__V1__Request req;
+		Sandboxd__V1__Response *resp = NULL;
+
+		if (sbx_client_connect(daemon_.socket, &c) < 0)
+			_exit(1);
+		sync_exec_request(&req, &body, sid, script);
+		(void)sbx_client_call(c, &req, NULL, NULL, &resp); /* fails when the daemon dies */
+		_exit(0);
+	}
+	return pid;
+}
+
+static void restart_takes_over(int sig)
 {
 	struct sbx_client *c = client();
 	char *sid = create_session(c);
 	char *done = start_job(c, sid, "echo finished-before");
-	char *running;
+	char *running, *cancelled, *out;
 	Sandboxd__V1__Response *resp;
-	int st;
+	pid_t hanging;
+	int code;
 
 	resp = job_call(c, 'w', done, 0);
 	ck_assert_int_eq(resp->job->state, SANDBOXD__V1__JOB_STATE__JOB_FINISHED);
 	sandboxd__v1__response__free_unpacked(resp, NULL);
-	running = start_job(c, sid, "sleep 60");
+	out = run_sync(c, sid, "echo kept > /workspace/f", &code);
+	free(out);
+	/* Writes on while no daemon reads; its output must all arrive. */
+	running = start_job(c, sid, "echo start; sleep 1.5; echo middle; sleep 0.5; echo end");
+	cancelled = start_job(c, sid, "exec sleep 61");
+	hanging = start_hanging_exec(sid, "exec sleep 62");
+	for (int i = 0; i < 200 && !(process_named("sleep 61") && process_named("sleep 62")); i++)
+		usleep(10000);
+	ck_assert(process_named("sleep 62"));
 	sbx_client_free(c);
 
-	ck_assert_int_eq(kill(daemon_.pid, SIGKILL), 0);
-	ck_assert_int_eq(waitpid(daemon_.pid, &st, 0), daemon_.pid);
+	test_daemon_kill(&daemon_, sig);
+	ck_assert_int_eq(waitpid(hanging, NULL, 0), hanging);
+	usleep(300000); /* the session runs on without a daemon */
 	start();
 	c = client();
 
+	/* The session and its workspace are there. */
+	out = run_sync(c, sid, "cat /workspace/f", &code);
+	ck_assert_int_eq(code, 0);
+	ck_assert_str_eq(out, "kept\n");
+	free(out);
+	/* A finished result is intact. */
 	resp = job_call(c, 'g', done, 0);
 	ck_assert_int_eq(resp->job->state, SANDBOXD__V1__JOB_STATE__JOB_FINISHED);
 	ck_assert_uint_eq(resp->job->result->stdout.len, strlen("finished-before\n"));
 	ck_assert(memcmp(resp->job->result->stdout.data, "finished-before\n", 16) == 0);
 	sandboxd__v1__response__free_unpacked(resp, NULL);
+	/* The running job was taken over and ends with all of its output. */
+	resp = job_call(c, 'w', running, 10000);
+	ck_assert_int_eq(resp->job->state, SANDBOXD__V1__JOB_STATE__JOB_FINISHED);
+	ck_assert_int_eq(resp->job->result->exit_code, 0);
+	ck_assert_uint_eq(resp->job->result->stdout.len, strlen("start\nmiddle\nend\n"));
+	ck_assert(memcmp(resp->job->result->stdout.data, "start\nmiddle\nend\n", 17) == 0);
+	ck_assert_uint_ge(resp->job->result->wall_usec, 1900000);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	/* The other one is still ours to cancel. */
+	sandboxd__v1__response__free_unpacked(job_call(c, 'c', cancelled, 0), NULL);
+	resp = job_call(c, 'w', cancelled, 10000);
+	ck_assert_int_eq(resp->job->state, SANDBOXD__V1__JOB_STATE__JOB_CANCELLED);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	/* The old daemon's synchronous exec, whose caller is gone, was ended. */
+	for (int i = 0; i < 200 && process_named("sleep 62"); i++)
+		usleep(10000);
+	ck_assert(!process_named("sleep 62"));
+	free(done);
+	free(running);
+	free(cancelled);
+	free(sid);
+	sbx_client_free(c);
+}
+
+START_TEST(test_kill9_takes_over)
+{
+	restart_takes_over(SIGKILL);
+}
+END_TEST
+
+START_TEST(test_sigterm_takes_over)
+{
+	restart_takes_over(SIGTERM);
+}
+END_TEST
+
+START_TEST(test_session_dies_while_down)
+{
+	struct sbx_client *c = client();
+	char *sid = create_session(c);
+	char *running = start_job(c, sid, "exec sleep 63");
+	Sandboxd__V1__GetSessionRequest g = SANDBOXD__V1__GET_SESSION_REQUEST__INIT;
+	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
+	Sandboxd__V1__Response *resp = NULL;
+
+	for (int i = 0; i < 200 && !process_named("sleep 63"); i++)
+		usleep(10000);
+	sbx_client_free(c);
+	test_daemon_kill(&daemon_, SIGKILL);
+	/* The whole sandbox dies while no daemon runs: its PID 1 goes, and everything with it. */
+	ck_assert_int_gt(kill_test_sandboxes(), 0);
+	for (int i = 0; i < 200 && process_named("sleep 63"); i++)
+		usleep(10000);
+	start();
+	c = client();
 	resp = job_call(c, 'g', running, 0);
 	ck_assert_int_eq(resp->job->state, SANDBOXD__V1__JOB_STATE__JOB_LOST);
 	sandboxd__v1__response__free_unpacked(resp, NULL);
-	free(done);
+	g.session_id = sid;
+	req.body_case = SANDBOXD__V1__REQUEST__BODY_GET_SESSION;
+	req.get_session = &g;
+	ck_assert_ok(sbx_client_call(c, &req, NULL, NULL, &resp));
+	ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_ERROR);
+	ck_assert_int_eq(resp->error->code, SANDBOXD__V1__CODE__NOT_FOUND);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
 	free(running);
 	free(sid);
 	sbx_client_free(c);
@@ -283,7 +462,9 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_job_lifecycle);
 	tcase_add_test(tc, test_cancel_and_list);
-	tcase_add_test(tc, test_kill9_keeps_results);
+	tcase_add_test(tc, test_kill9_takes_over);
+	tcase_add_test(tc, test_sigterm_takes_over);
+	tcase_add_test(tc, test_session_dies_while_down);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }

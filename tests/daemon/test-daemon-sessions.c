@@ -38,58 +38,12 @@ static void setup(void)
 	start("8");
 }
 
-/* Nothing of any session is left: cgroups under our parent, processes in the sandbox uid
- * ranges. */
-static void assert_no_leaks(void)
-{
-	static const char *const hier[] = {"memory", "pids", "cpu", "cpuacct", "unified"};
-	DIR *d;
-	struct dirent *de;
-
-	for (size_t i = 0; i < ELEMENTSOF(hier); i++) {
-		char path[256];
-
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", hier[i], cgroup_parent);
-		d = opendir(path);
-		if (!d)
-			continue;
-		while ((de = readdir(d)))
-			ck_assert_msg(de->d_type != DT_DIR || de->d_name[0] == '.',
-				      "cgroup %s/%s left behind", path, de->d_name);
-		closedir(d);
-	}
-	d = opendir("/proc");
-	ck_assert_ptr_nonnull(d);
-	while ((de = readdir(d))) {
-		char path[300], line[256];
-		unsigned uid;
-		FILE *f;
-
-		if (de->d_name[0] < '0' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/status", de->d_name);
-		f = fopen(path, "re");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f))
-			if (sscanf(line, "Uid: %u", &uid) == 1) {
-				ck_assert_msg(uid < (1U << 30) ||
-						      uid >= (1U << 30) + 1024U * 65536U,
-					      "process %s (uid %u) of a sandbox left behind",
-					      de->d_name, uid);
-				break;
-			}
-		fclose(f);
-	}
-	closedir(d);
-}
-
 static void teardown(void)
 {
 	static const char *const hier[] = {"memory", "pids", "cpu", "cpuacct", "unified"};
 
 	ck_assert_int_eq(test_daemon_stop(&daemon_), 0);
-	assert_no_leaks();
+	test_daemon_assert_no_leaks(cgroup_parent);
 	for (size_t i = 0; i < ELEMENTSOF(hier); i++) {
 		char path[256];
 
@@ -290,7 +244,7 @@ START_TEST(test_lifecycle)
 	destroy(c, a);
 	expect_error(get(c, a), SANDBOXD__V1__CODE__NOT_FOUND);
 	destroy(c, b);
-	assert_no_leaks();
+	test_daemon_assert_no_leaks(cgroup_parent);
 	free(a);
 	free(b);
 	sbx_client_free(c);
@@ -539,7 +493,7 @@ START_TEST(test_ttl_expiry)
 	expect_error(get(c, abs), SANDBOXD__V1__CODE__NOT_FOUND);
 	expect_error(get(c, idle), SANDBOXD__V1__CODE__NOT_FOUND);
 	destroy(c, kept);
-	assert_no_leaks();
+	test_daemon_assert_no_leaks(cgroup_parent);
 	free(abs);
 	free(idle);
 	free(kept);
@@ -817,7 +771,7 @@ START_TEST(test_sandbox_dies)
 		usleep(20000);
 	}
 	expect_error(get(c, id), SANDBOXD__V1__CODE__NOT_FOUND);
-	assert_no_leaks();
+	test_daemon_assert_no_leaks(cgroup_parent);
 	free(id);
 	sbx_client_free(c);
 }
