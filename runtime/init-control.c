@@ -64,36 +64,42 @@ int init_control_unpack_exec(char *payload, size_t len, int32_t argc, const char
 	return 0;
 }
 
-int init_control_send_exec(int ctl, uint64_t id, const char *cwd, const char *const *argv,
-			   const char *const *env, const int stdio[3], const int *held)
+int init_control_send_exec(int ctl, const struct init_exec_request *x)
 {
-	int fds[5] = {stdio[0], stdio[1], stdio[2], held ? held[0] : -EBADF,
-		      held ? held[1] : -EBADF};
+	int fds[5] = {x->stdio[0], x->stdio[1], x->stdio[2], x->held ? x->held[0] : -EBADF,
+		      x->held ? x->held[1] : -EBADF};
 	_cleanup_free_ char *buf = NULL;
 	struct init_msg *m;
 	size_t argc = 0;
 	ssize_t n;
 
-	while (argv[argc])
+	while (x->argv[argc])
 		argc++;
 	if (argc == 0 || argc >= INIT_CONTROL_STRINGS_MAX)
 		return -E2BIG;
 	buf = malloc(sizeof(*m) + INIT_CONTROL_PAYLOAD_MAX);
 	if (!buf)
 		return -ENOMEM;
-	n = init_control_pack_exec(cwd, argv, env, buf + sizeof(*m), INIT_CONTROL_PAYLOAD_MAX);
+	n = init_control_pack_exec(x->cwd, x->argv, x->env, buf + sizeof(*m),
+				   INIT_CONTROL_PAYLOAD_MAX);
 	if (n < 0)
 		return (int)n;
+	if (x->landlock) {
+		if (x->landlock_len > INIT_CONTROL_PAYLOAD_MAX - (size_t)n)
+			return -E2BIG;
+		memcpy(buf + sizeof(*m) + n, x->landlock, x->landlock_len);
+	}
 	m = (struct init_msg *)buf;
 	*m = (struct init_msg){
 		.magic = INIT_CONTROL_MAGIC,
 		.type = INIT_MSG_EXEC,
-		.id = id,
+		.id = x->id,
 		.value = (int32_t)argc,
-		.payload_len = (uint32_t)n,
-		.flags = held ? INIT_EXEC_HOLD : 0,
+		.payload_len = (uint32_t)((size_t)n + (x->landlock ? x->landlock_len : 0)),
+		.flags = (x->held ? INIT_EXEC_HOLD : 0) | (x->landlock ? INIT_EXEC_LANDLOCK : 0),
+		.landlock_len = x->landlock ? (uint32_t)x->landlock_len : 0,
 	};
-	return fd_send(ctl, buf, sizeof(*m) + (size_t)n, fds, held ? 5 : 3);
+	return fd_send(ctl, buf, sizeof(*m) + m->payload_len, fds, x->held ? 5 : 3);
 }
 
 int init_control_send_deadline(int ctl, uint64_t unix_ms)

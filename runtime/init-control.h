@@ -41,7 +41,8 @@ enum init_msg_type {
 };
 
 /* EXEC flags */
-#define INIT_EXEC_HOLD 1U /* two more fds follow stdio: the stdout and stderr read ends */
+#define INIT_EXEC_HOLD	   1U /* two more fds follow stdio: the stdout and stderr read ends */
+#define INIT_EXEC_LANDLOCK 2U /* the payload ends with landlock_len bytes of Landlock rules */
 
 struct init_msg {
 	uint32_t magic;
@@ -50,7 +51,7 @@ struct init_msg {
 	int32_t value;
 	uint32_t payload_len; /* bytes following the header */
 	uint32_t flags;
-	uint32_t reserved;
+	uint32_t landlock_len; /* EXEC with INIT_EXEC_LANDLOCK: bytes at the payload's end */
 	uint64_t cpu_usec;   /* EXITED: user + system time of the command and what it waited for */
 	uint64_t maxrss_kib; /* EXITED: its peak resident set */
 };
@@ -66,10 +67,21 @@ ssize_t init_control_pack_exec(const char *cwd, const char *const *argv, const c
 int init_control_unpack_exec(char *payload, size_t len, int32_t argc, const char **ret_cwd,
 			     const char **argv, const char **env, size_t max);
 
-/* Supervisor side: sends an EXEC record with the command's stdin, stdout and stderr, and when
- * held is not NULL the read ends of stdout and stderr for PID 1 to hold (INIT_EXEC_HOLD). */
-int init_control_send_exec(int ctl, uint64_t id, const char *cwd, const char *const *argv,
-			   const char *const *env, const int stdio[3], const int *held);
+/* One command for PID 1 to start. */
+struct init_exec_request {
+	uint64_t id;
+	const char *cwd;
+	const char *const *argv;
+	const char *const *env;
+	int stdio[3];
+	const int *held;      /* NULL, or the read ends of stdout and stderr to hold */
+	const char *landlock; /* NULL, or the command's Landlock rules (landlock_rules_encode()) */
+	size_t landlock_len;
+};
+
+/* Supervisor side: sends an EXEC record with the command's stdin, stdout and stderr, the held
+ * pipes (INIT_EXEC_HOLD) and the Landlock rules (INIT_EXEC_LANDLOCK) when given. */
+int init_control_send_exec(int ctl, const struct init_exec_request *x);
 
 /* Supervisor side: sets the deadline of a session left without a supervisor (realtime ms). */
 int init_control_send_deadline(int ctl, uint64_t unix_ms);

@@ -9,7 +9,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sched.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +23,7 @@
 
 #include "init-control.h"
 #include "init-session.h"
+#include "landlock.h"
 #include "macro.h"
 
 struct running {
@@ -104,54 +105,114 @@ static uint64_t realtime_ms(void)
 	return (uint64_t)ts.tv_sec * 1000ULL + (uint64_t)ts.tv_nsec / 1000000ULL;
 }
 
-/* Starts one command with the received stdio in a session of its own (so a signal reaches its
- * whole process group); returns its pid or -errno. */
-static pid_t start(const char *cwd, const char *const *argv, const char *const *env,
-		   const int fds[3], const sigset_t *mask)
+/* What the child half of start() works from: prepared by the parent, read by the child, which
+ * shares our memory until it execs (CLONE_VM | CLONE_VFORK, as posix_spawn does). */
+struct spawn_job {
+	const char *cwd;
+	const char *const *argv;
+	const char *const *env;
+	const int *fds;
+	const sigset_t *mask;
+	const struct landlock_rules *landlock; /* NULL: none */
+	int error;			       /* set by the child when it fails before exec */
+};
+
+#define SPAWN_STACK_SIZE (256 * 1024) /* landlock_apply() walks paths on the stack */
+static char spawn_stack[SPAWN_STACK_SIZE] __attribute__((aligned(16)));
+static struct landlock_rules exec_landlock;
+
+/* execve() through PATH as the command's own environment has it, the way execvp() would (which
+ * reads ours instead): a path with a slash is run as it is; EACCES wins over a later ENOENT. */
+static int exec_path(const char *const *argv, const char *const *env)
 {
-	posix_spawn_file_actions_t fa;
-	posix_spawnattr_t attr;
-	sigset_t all;
-	pid_t pid;
+	const char *path = "/usr/local/bin:/usr/bin:/bin";
+	char buf[4096];
+	int err = ENOENT;
+
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], (char *const *)argv, (char *const *)env);
+		return errno;
+	}
+	for (size_t i = 0; env[i]; i++)
+		if (strncmp(env[i], "PATH=", 5) == 0)
+			path = env[i] + 5;
+	for (const char *p = path;; p++) {
+		const char *end = strchrnul(p, ':');
+		size_t dir = (size_t)(end - p);
+
+		if (dir + 1 + strlen(argv[0]) + 1 <= sizeof(buf)) {
+			memcpy(buf, p, dir);
+			buf[dir] = '/';
+			strcpy(buf + dir + 1, argv[0]);
+			execve(dir == 0 ? argv[0] : buf, (char *const *)argv, (char *const *)env);
+			if (errno == EACCES)
+				err = EACCES;
+			else if (errno != ENOENT && errno != ENOTDIR && errno != ESTALE)
+				return errno;
+		}
+		if (*end == '\0')
+			return err;
+		p = end;
+	}
+}
+
+/* The child: its own session (a signal reaches its whole process group), default signal
+ * dispositions, the caller's mask, the received stdio, its cwd, its Landlock domain, exec. */
+static int spawn_child(void *arg)
+{
+	struct spawn_job *job = arg;
+	struct sigaction dfl = {.sa_handler = SIG_DFL};
+	struct sbx_error e = {};
 	int r;
 
-	sigfillset(&all);
-	if (posix_spawn_file_actions_init(&fa) != 0)
-		return -ENOMEM;
-	if (posix_spawnattr_init(&attr) != 0) {
-		posix_spawn_file_actions_destroy(&fa);
-		return -ENOMEM;
+	for (int sig = 1; sig < NSIG; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			(void)sigaction(sig, &dfl, NULL);
+	if (setsid() < 0)
+		goto fail;
+	for (int i = 0; i < 3; i++)
+		if (dup2(job->fds[i], i) < 0)
+			goto fail;
+	if (chdir(job->cwd) < 0)
+		goto fail;
+	if (job->landlock) {
+		r = landlock_apply(job->landlock, &e);
+		/* A kernel without Landlock: the daemon knows and sends no rules; should it
+		 * anyway, the policy layer stays. Any other failure keeps the command from
+		 * running unconfined. */
+		if (r < 0 && r != -EOPNOTSUPP) {
+			job->error = -r;
+			_exit(127);
+		}
 	}
-	r = 0;
-	for (int i = 0; i < 3 && r == 0; i++)
-		r = posix_spawn_file_actions_adddup2(&fa, fds[i], i);
-	if (r == 0)
-		r = posix_spawn_file_actions_addchdir_np(&fa, cwd);
-	if (r == 0)
-		r = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-							    POSIX_SPAWN_SETSID);
-	if (r == 0)
-		r = posix_spawnattr_setsigmask(&attr, mask);
-	if (r == 0)
-		r = posix_spawnattr_setsigdefault(&attr, &all);
-	if (r == 0) {
-		/* PATH is looked up in the command's own environment. */
-		const char *saved = getenv("PATH");
-		const char *path = NULL;
+	if (sigprocmask(SIG_SETMASK, job->mask, NULL) < 0)
+		goto fail;
+	job->error = exec_path(job->argv, job->env);
+	_exit(127);
+fail:
+	job->error = errno;
+	_exit(127);
+}
 
-		for (size_t i = 0; env[i]; i++)
-			if (strncmp(env[i], "PATH=", 5) == 0)
-				path = env[i] + 5;
-		if (path)
-			setenv("PATH", path, 1);
-		r = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv,
-				 (char *const *)env);
-		if (path && saved)
-			setenv("PATH", saved, 1);
+/* Starts one command; returns its pid or -errno (the command was not run). */
+static pid_t start(const char *cwd, const char *const *argv, const char *const *env,
+		   const int fds[3], const sigset_t *mask, const struct landlock_rules *landlock)
+{
+	struct spawn_job job = {cwd, argv, env, fds, mask, landlock, 0};
+	pid_t pid;
+
+	/* Until the child has exec'd or died we are suspended: job is its to read and write. */
+	pid = clone(spawn_child, spawn_stack + sizeof(spawn_stack),
+		    CLONE_VM | CLONE_VFORK | SIGCHLD, &job);
+	if (pid < 0)
+		return -errno;
+	if (job.error != 0) {
+		/* Never ran: reap it here so no EXITED is reported for it. */
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return -job.error;
 	}
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&attr);
-	return r == 0 ? pid : -r;
+	return pid;
 }
 
 static void handle_exec(int ctl, const struct init_msg *m, size_t len, int *fds, int n_fds,
@@ -160,18 +221,21 @@ static void handle_exec(int ctl, const struct init_msg *m, size_t len, int *fds,
 	const char *cwd = NULL;
 	struct running *slot = NULL;
 	int want = m->flags & INIT_EXEC_HOLD ? 5 : 3;
+	size_t ll_len = m->flags & INIT_EXEC_LANDLOCK ? m->landlock_len : 0;
 	pid_t pid;
 
 	for (size_t i = 0; i < INIT_CONTROL_EXECS_MAX && !slot; i++)
 		if (running[i].pid == 0)
 			slot = &running[i];
-	if (n_fds != want || !slot || find(m->id) ||
-	    init_control_unpack_exec(payload, len, m->value, &cwd, strings_argv, strings_env,
-				     INIT_CONTROL_STRINGS_MAX) < 0) {
+	if (n_fds != want || !slot || find(m->id) || ll_len >= len ||
+	    (ll_len > 0 &&
+	     landlock_rules_decode(payload + len - ll_len, ll_len, &exec_landlock, NULL) < 0) ||
+	    init_control_unpack_exec(payload, len - ll_len, m->value, &cwd, strings_argv,
+				     strings_env, INIT_CONTROL_STRINGS_MAX) < 0) {
 		(void)send_msg(ctl, INIT_MSG_FAILED, m->id, !slot ? EAGAIN : EINVAL);
 		return;
 	}
-	pid = start(cwd, strings_argv, strings_env, fds, mask);
+	pid = start(cwd, strings_argv, strings_env, fds, mask, ll_len > 0 ? &exec_landlock : NULL);
 	if (pid < 0) {
 		(void)send_msg(ctl, INIT_MSG_FAILED, m->id, -pid);
 		return;

@@ -284,7 +284,7 @@ int exec_start(struct session *s, const struct exec_params *p, exec_output_fn on
 	       exec_done_fn on_done, void *userdata, struct exec **ret, struct sbx_error *reterr)
 {
 	int out[2] = {-EBADF, -EBADF}, err[2] = {-EBADF, -EBADF}, in[2] = {-EBADF, -EBADF};
-	int stdio[3], held[2], r = 0;
+	int held[2], r = 0;
 	struct exec *x;
 
 	x = exec_new(s, s->next_exec_id++, p->output_cap, on_output_fn, on_done, userdata);
@@ -318,13 +318,18 @@ int exec_start(struct session *s, const struct exec_params *p, exec_output_fn on
 		(void)fcntl(err[1], F_SETPIPE_SZ, EXEC_HELD_PIPE_SIZE);
 	}
 
-	stdio[0] = in[0];
-	stdio[1] = out[1];
-	stdio[2] = err[1];
 	held[0] = out[0];
 	held[1] = err[0];
-	r = init_control_send_exec(s->ctl, x->id, p->cwd, p->argv, p->env, stdio,
-				   p->hold ? held : NULL);
+	r = init_control_send_exec(s->ctl, &(struct init_exec_request){
+						   .id = x->id,
+						   .cwd = p->cwd,
+						   .argv = p->argv,
+						   .env = p->env,
+						   .stdio = {in[0], out[1], err[1]},
+						   .held = p->hold ? held : NULL,
+						   .landlock = p->landlock,
+						   .landlock_len = p->landlock_len,
+					   });
 	if (r < 0) {
 		sbx_fail(reterr, r, "pass the command to session %s", s->id);
 		goto fail_msg;

@@ -40,6 +40,9 @@ struct exec_params {
 	/* Outlives the daemon (a job): sandbox-init holds the output pipes too, so a daemon that
 	 * restarts takes the command over with its output (exec_adopt()). */
 	bool hold;
+	/* The command's Landlock rules, encoded (runtime/landlock.h); NULL: none. */
+	const char *landlock;
+	size_t landlock_len;
 };
 
 /* A command that an earlier daemon started, as sandbox-init's snapshot describes it. */

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "init-control.h"
+#include "landlock.h"
 #include "macro.h"
 #include "sandbox.h"
 #include "test-util.h"
@@ -34,6 +35,19 @@ struct session {
 	char *lock_dir;
 	char sock_path[108]; /* the listening socket, when the session may outlive us */
 };
+
+static int send_exec(int ctl, uint64_t id, const char *cwd, const char *const *argv,
+		     const int stdio[3], const int *held)
+{
+	return init_control_send_exec(ctl, &(struct init_exec_request){
+						   .id = id,
+						   .cwd = cwd,
+						   .argv = argv,
+						   .env = env,
+						   .stdio = {stdio[0], stdio[1], stdio[2]},
+						   .held = held,
+					   });
+}
 
 /* A record that carries no fds. */
 static int recv_record(int ctl, struct init_msg *m)
@@ -140,7 +154,7 @@ static void start_held(struct session *s, uint64_t id, const char *script, int r
 	stdio[2] = errp[1];
 	held[0] = outp[0];
 	held[1] = errp[0];
-	ck_assert_ok(init_control_send_exec(s->ctl, id, "/workspace", argv, env, stdio, held));
+	ck_assert_ok(send_exec(s->ctl, id, "/workspace", argv, stdio, held));
 	close(null_fd);
 	close(outp[1]);
 	close(errp[1]);
@@ -235,7 +249,7 @@ static int run(struct session *s, uint64_t id, const char *const *argv, char *ou
 	stdio[0] = null_fd;
 	stdio[1] = outp[1];
 	stdio[2] = null_fd;
-	ck_assert_ok(init_control_send_exec(s->ctl, id, "/workspace", argv, env, stdio, NULL));
+	ck_assert_ok(send_exec(s->ctl, id, "/workspace", argv, stdio, NULL));
 	close(outp[1]);
 	close(null_fd);
 
@@ -300,7 +314,7 @@ START_TEST(test_signal_reaches_command)
 
 	session_start(&s);
 	stdio[0] = stdio[1] = stdio[2] = null_fd;
-	ck_assert_ok(init_control_send_exec(s.ctl, 9, "/", argv, env, stdio, NULL));
+	ck_assert_ok(send_exec(s.ctl, 9, "/", argv, stdio, NULL));
 	close(null_fd);
 	ck_assert_ok(recv_record(s.ctl, &m));
 	ck_assert_int_eq(m.type, INIT_MSG_STARTED);
@@ -343,11 +357,75 @@ START_TEST(test_channel_close_ends_session)
 
 	session_start(&s);
 	stdio[0] = stdio[1] = stdio[2] = null_fd;
-	ck_assert_ok(init_control_send_exec(s.ctl, 1, "/", argv, env, stdio, NULL));
+	ck_assert_ok(send_exec(s.ctl, 1, "/", argv, stdio, NULL));
 	close(null_fd);
 	ck_assert_ok(recv_record(s.ctl, &m));
 	ck_assert_int_eq(m.type, INIT_MSG_STARTED);
 	session_end(&s); /* returns only because PID 1 exited despite the running sleep */
+}
+END_TEST
+
+/* Runs a script under Landlock rules (encoded as the daemon sends them); returns the wait status
+ * with stdout in out, or -errno when PID 1 refused to start it. */
+static int run_confined(struct session *s, uint64_t id, const char *script, const char *rules,
+			size_t rules_len, char *out, size_t len)
+{
+	const char *const argv[] = {"sh", "-c", script, NULL};
+	int outp[2], null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	struct init_msg m;
+
+	ck_assert_int_eq(pipe2(outp, O_CLOEXEC), 0);
+	ck_assert_ok(init_control_send_exec(s->ctl, &(struct init_exec_request){
+							    .id = id,
+							    .cwd = "/workspace",
+							    .argv = argv,
+							    .env = env,
+							    .stdio = {null_fd, outp[1], null_fd},
+							    .landlock = rules,
+							    .landlock_len = rules_len,
+						    }));
+	close(outp[1]);
+	close(null_fd);
+	ck_assert_ok(recv_record(s->ctl, &m));
+	if (m.type == INIT_MSG_FAILED) {
+		close(outp[0]);
+		return -m.value;
+	}
+	read_all(outp[0], out, len);
+	close(outp[0]);
+	ck_assert_ok(recv_record(s->ctl, &m));
+	ck_assert_int_eq(m.type, INIT_MSG_EXITED);
+	return m.value;
+}
+
+START_TEST(test_landlock_per_command)
+{
+	struct landlock_rules rules;
+	char buf[8192], out[256];
+	struct session s;
+	ssize_t n;
+	int st;
+
+	if (landlock_abi() <= 0)
+		return; /* covered by the landlock test's skip */
+	session_start(&s);
+	landlock_rules_init(&rules);
+	ck_assert_ok(landlock_rules_add_system(&rules));
+	ck_assert_ok(landlock_rules_add(&rules, "/workspace", LANDLOCK_WRITE));
+	n = landlock_rules_encode(&rules, buf, sizeof(buf));
+	ck_assert_int_gt(n, 0);
+	st = run_confined(&s, 1,
+			  "echo a > /workspace/ok && echo wrote; "
+			  "echo b > /tmp/no 2>/dev/null || echo denied",
+			  buf, (size_t)n, out, sizeof(out));
+	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	ck_assert_str_eq(out, "wrote\ndenied\n");
+	/* The next command of the session is not confined by the last one's rules. */
+	st = run_confined(&s, 2, "echo b > /tmp/yes && echo wrote", NULL, 0, out, sizeof(out));
+	ck_assert_str_eq(out, "wrote\n");
+	/* Rules that do not decode start nothing. */
+	ck_assert_int_eq(run_confined(&s, 3, "true", "landlock 9", 11, out, sizeof(out)), -EINVAL);
+	session_end(&s);
 }
 END_TEST
 
@@ -371,7 +449,7 @@ START_TEST(test_session_outlives_supervisor)
 		int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC), stdio[3];
 
 		stdio[0] = stdio[1] = stdio[2] = null_fd;
-		ck_assert_ok(init_control_send_exec(s.ctl, 2, "/", argv, env, stdio, NULL));
+		ck_assert_ok(send_exec(s.ctl, 2, "/", argv, stdio, NULL));
 		close(null_fd);
 		ck_assert_ok(recv_record(s.ctl, &m));
 		ck_assert_int_eq(m.type, INIT_MSG_STARTED);
@@ -497,6 +575,7 @@ int main(void)
 	tcase_add_test(tc, test_signal_reaches_command);
 	tcase_add_test(tc, test_channel_out_of_reach);
 	tcase_add_test(tc, test_channel_close_ends_session);
+	tcase_add_test(tc, test_landlock_per_command);
 	tcase_add_test(tc, test_session_outlives_supervisor);
 	tcase_add_test(tc, test_session_ends_at_deadline);
 	tcase_add_test(tc, test_adopt_refuses_stranger);
