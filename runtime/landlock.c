@@ -22,10 +22,8 @@ static const struct {
 	char letter;
 	unsigned grant;
 } grant_letters[] = {
-	{'r', LANDLOCK_GRANT_READ},
-	{'w', LANDLOCK_GRANT_WRITE},
-	{'x', LANDLOCK_GRANT_EXEC},
-	{'d', LANDLOCK_GRANT_DEVICE},
+	{'r', LANDLOCK_GRANT_READ},   {'w', LANDLOCK_GRANT_WRITE},  {'x', LANDLOCK_GRANT_EXEC},
+	{'d', LANDLOCK_GRANT_DEVICE}, {'c', LANDLOCK_GRANT_CREATE},
 };
 
 /* What a program of the image needs to start and run, whatever the skill. Deliberately absent:
@@ -395,7 +393,7 @@ size_t landlock_ruleset_attr(int abi, int connect_port, struct ll_ruleset_attr *
 /* Opens path with O_PATH one component at a time without following any symlink: a process that
  * can write a directory on the way (an earlier tool call, a sibling) could otherwise plant a
  * symlink where a rule's path does not exist yet and aim that rule at "/" or /etc. */
-static int open_no_symlinks(const char *path)
+static int open_no_symlinks(const char *path, bool create)
 {
 	_cleanup_close_ int fd = -EBADF;
 	const char *p = path;
@@ -421,6 +419,9 @@ static int open_no_symlinks(const char *path)
 		p += n;
 
 		next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+		/* Made through the fd just checked: a symlink planted meanwhile is not followed. */
+		if (next < 0 && errno == ENOENT && create && mkdirat(fd, name, 0755) >= 0)
+			next = openat(fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 		if (next < 0)
 			return negative_errno();
 		safe_close(fd);
@@ -439,7 +440,7 @@ static int add_path_rule(int ruleset, const struct landlock_rule *rule, int abi)
 	struct ll_path_beneath_attr attr;
 	struct stat st;
 
-	fd = open_no_symlinks(rule->path);
+	fd = open_no_symlinks(rule->path, rule->grant & LANDLOCK_GRANT_CREATE);
 	/* Policies name glob prefixes that may not exist yet (an output directory); a symlink is
 	 * treated the same, and so is a path this process could not reach anyway. Each grants
 	 * nothing, which is the safe side. */

@@ -24,7 +24,9 @@ enum landlock_grant {
 	LANDLOCK_GRANT_WRITE = 1 << 1,	/* 'w': write, truncate, create, remove, rename, link */
 	LANDLOCK_GRANT_EXEC = 1 << 2,	/* 'x': execve() files */
 	LANDLOCK_GRANT_DEVICE = 1 << 3, /* 'd': ioctl() on device files */
-	_LANDLOCK_GRANT_ALL = (1 << 4) - 1,
+	LANDLOCK_GRANT_CREATE = 1 << 4, /* 'c': make the directory (and its missing parents) first,
+					 * so a skill's output directory exists to be granted */
+	_LANDLOCK_GRANT_ALL = (1 << 5) - 1,
 };
 
 #define LANDLOCK_READ	   LANDLOCK_GRANT_READ
@@ -37,7 +39,7 @@ enum landlock_grant {
 
 /* Longest encoding: magic, the port line, and LANDLOCK_RULES_MAX rules of "rwxd PATH". */
 #define LANDLOCK_ENCODED_MAX                                                                       \
-	(sizeof("landlock 1") + sizeof("net 65535") + LANDLOCK_RULES_MAX * (5 + LANDLOCK_PATH_MAX))
+	(sizeof("landlock 1") + sizeof("net 65535") + LANDLOCK_RULES_MAX * (6 + LANDLOCK_PATH_MAX))
 
 struct landlock_rule {
 	const char *path; /* absolute, no "." or ".." components; borrowed, never freed here */

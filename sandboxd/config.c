@@ -191,7 +191,17 @@ static int read_mapping(struct reader *rd, struct config_file *c, bool top, unsi
 			r = read_path(rd, key, &c->socket_path);
 		else if (strcmp(key, "state_dir") == 0)
 			r = read_path(rd, key, &c->state_dir);
-		else if (strcmp(key, "allowed_uids") == 0)
+		else if (strcmp(key, "policy_dir") == 0)
+			r = read_path(rd, key, &c->policy_dir);
+		else if (strcmp(key, "allow_inline_policies") == 0) {
+			r = expect_scalar(rd, key);
+			if (r >= 0 && strcmp(scalar(rd), "true") != 0 &&
+			    strcmp(scalar(rd), "false") != 0)
+				r = fail_at(rd, &rd->ev.start_mark, "expected true or false for",
+					    key);
+			c->allow_inline_policies = r >= 0 && strcmp(scalar(rd), "true") == 0;
+			c->has_allow_inline_policies = true;
+		} else if (strcmp(key, "allowed_uids") == 0)
 			r = read_id_list(rd, key, c->allowed_uids, &c->n_allowed_uids);
 		else if (strcmp(key, "allowed_gids") == 0)
 			r = read_id_list(rd, key, c->allowed_gids, &c->n_allowed_gids);
@@ -280,5 +290,6 @@ void config_done(struct config_file *c)
 {
 	free(c->socket_path);
 	free(c->state_dir);
-	c->socket_path = c->state_dir = NULL;
+	free(c->policy_dir);
+	c->socket_path = c->state_dir = c->policy_dir = NULL;
 }

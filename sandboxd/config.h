@@ -26,6 +26,9 @@ struct config_file {
 	bool has_max_sessions;
 	unsigned warm_pool;
 	bool has_warm_pool;
+	char *policy_dir; /* NULL when the file does not set it */
+	bool allow_inline_policies;
+	bool has_allow_inline_policies;
 	struct session_defaults defaults; /* built-in defaults where the file is silent */
 };
 

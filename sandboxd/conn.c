@@ -157,7 +157,8 @@ int conn_send(struct conn *c, const Sandboxd__V1__ServerMessage *m)
 	return 0;
 }
 
-int conn_send_error(struct conn *c, uint64_t id, Sandboxd__V1__Code code, const char *message)
+int conn_send_error(struct conn *c, uint64_t id, Sandboxd__V1__Code code, const char *message,
+		    const char *rule)
 {
 	Sandboxd__V1__ServerMessage m = SANDBOXD__V1__SERVER_MESSAGE__INIT;
 	Sandboxd__V1__Response resp = SANDBOXD__V1__RESPONSE__INIT;
@@ -165,6 +166,7 @@ int conn_send_error(struct conn *c, uint64_t id, Sandboxd__V1__Code code, const 
 
 	err.code = code;
 	err.message = (char *)message;
+	err.rule = (char *)(rule ? rule : "");
 	resp.id = id;
 	resp.body_case = SANDBOXD__V1__RESPONSE__BODY_ERROR;
 	resp.error = &err;
@@ -198,7 +200,8 @@ static bool process_input(struct conn *c)
 				msg, sizeof(msg),
 				"frame larger than the maximum of %u bytes; closing the connection",
 				c->daemon->cfg.frame_max);
-			(void)conn_send_error(c, 0, SANDBOXD__V1__CODE__RESOURCE_EXHAUSTED, msg);
+			(void)conn_send_error(c, 0, SANDBOXD__V1__CODE__RESOURCE_EXHAUSTED, msg,
+					      NULL);
 			conn_close_after_flush(c);
 			off = c->in_len;
 			break;

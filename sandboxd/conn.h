@@ -28,7 +28,8 @@ const struct ucred *conn_peer(const struct conn *c);
 int conn_send(struct conn *c, const Sandboxd__V1__ServerMessage *m);
 
 /* Queues a Response carrying Error{code, message} for request id. */
-int conn_send_error(struct conn *c, uint64_t id, Sandboxd__V1__Code code, const char *message);
+int conn_send_error(struct conn *c, uint64_t id, Sandboxd__V1__Code code, const char *message,
+		    const char *rule);
 
 /* Someone waiting on the connection (a call answered later): told once when it closes. */
 struct conn_watch;

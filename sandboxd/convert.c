@@ -150,11 +150,6 @@ int convert_create_session(const Sandboxd__V1__CreateSessionRequest *req,
 	const Sandboxd__V1__Limits *l = req->limits;
 	int r;
 
-	if (req->policy_name && *req->policy_name)
-		return sbx_fail(e, -EOPNOTSUPP, "policy '%.64s': policies are not served yet",
-				req->policy_name);
-	if ((req->policy_text && *req->policy_text) || req->n_skills > 0)
-		return sbx_fail(e, -EOPNOTSUPP, "inline policies and skills are not served yet");
 	r = image_valid(req->image ? req->image : "", e);
 	if (r < 0)
 		return r;

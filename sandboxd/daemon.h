@@ -38,11 +38,15 @@ struct daemon_config {
 	const char *init_path; /* sandbox-init; NULL: found next to us or installed */
 	const char *cgroup_parent;
 	const char *uid_lock_dir;
+	const char *policy_dir; /* named policies: *.yaml here, plus the built-in default */
+	bool inline_policies;	/* CreateSession may carry policy text */
+	bool policy_dir_from_cli, inline_policies_from_cli;
 };
 
 struct session;
 struct job;
 struct pool;
+struct policy_set;
 
 struct daemon {
 	struct daemon_config cfg;
@@ -55,7 +59,10 @@ struct daemon {
 	struct pool *pool;	  /* warm sandboxes for new sessions */
 	struct job *jobs;	  /* list, newest first */
 	unsigned n_jobs;
-	int jobs_dirfd;	    /* <state_dir>/jobs */
-	int sessions_dirfd; /* <state_dir>/sessions: records of live sessions */
-	int init_dirfd;	    /* <state_dir>/init: where sandbox-init takes a new daemon */
+	int jobs_dirfd;		     /* <state_dir>/jobs */
+	int sessions_dirfd;	     /* <state_dir>/sessions: records of live sessions */
+	int init_dirfd;		     /* <state_dir>/init: where sandbox-init takes a new daemon */
+	struct policy_set *policies; /* replaced whole on SIGHUP; sessions hold a reference */
+	int landlock_abi;	     /* 0: the kernel has none, the policy layer alone confines */
+	char state_dir_real[4096];   /* the state dir, resolved: no data source may lie in it */
 };

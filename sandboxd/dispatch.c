@@ -83,6 +83,7 @@ static const struct rpc_row rpc_table[] = {
 	{SANDBOXD__V1__REQUEST__BODY_CANCEL_JOB, "CancelJob", rpc_cancel_job},
 	{SANDBOXD__V1__REQUEST__BODY_LIST_JOBS, "ListJobs", rpc_list_jobs},
 	{SANDBOXD__V1__REQUEST__BODY_JOB_LOGS, "JobLogs", rpc_job_logs},
+	{SANDBOXD__V1__REQUEST__BODY_GET_HISTORY, "GetHistory", rpc_get_history},
 };
 
 static const struct rpc_row *rpc_lookup(Sandboxd__V1__Request__BodyCase body)
@@ -135,14 +136,15 @@ void dispatch_frame(struct conn *c, struct daemon *d, const uint8_t *payload, si
 	req = sandboxd__v1__request__unpack(NULL, len, payload);
 	if (!req) {
 		(void)conn_send_error(c, 0, SANDBOXD__V1__CODE__INVALID_ARGUMENT,
-				      "malformed request: the frame is not a sandboxd.v1.Request");
+				      "malformed request: the frame is not a sandboxd.v1.Request",
+				      NULL);
 		return;
 	}
 
 	r = convert_check_strings(&req->base, &e);
 	if (r < 0) {
 		sbx_wrap(&e, "request %llu", (unsigned long long)req->id);
-		(void)conn_send_error(c, req->id, errmap_code(r), e.msg);
+		(void)conn_send_error(c, req->id, errmap_code(r), e.msg, NULL);
 		sandboxd__v1__request__free_unpacked(req, NULL);
 		return;
 	}
@@ -156,7 +158,7 @@ void dispatch_frame(struct conn *c, struct daemon *d, const uint8_t *payload, si
 			snprintf(msg, sizeof(msg),
 				 "request %llu: call %d is not served by this daemon",
 				 (unsigned long long)req->id, (int)req->body_case);
-		(void)conn_send_error(c, req->id, SANDBOXD__V1__CODE__INVALID_ARGUMENT, msg);
+		(void)conn_send_error(c, req->id, SANDBOXD__V1__CODE__INVALID_ARGUMENT, msg, NULL);
 		sandboxd__v1__request__free_unpacked(req, NULL);
 		return;
 	}
@@ -169,7 +171,11 @@ void dispatch_frame(struct conn *c, struct daemon *d, const uint8_t *payload, si
 		if (e.code == 0)
 			sbx_fail(&e, r, "%s", row->name);
 		log_info("%s from uid %u: %s", row->name, (unsigned)conn_peer(c)->uid, e.msg);
-		(void)conn_send_error(c, req->id, errmap_code(e.code), e.msg);
+		/* A policy denial carries the rule that made it. */
+		(void)conn_send_error(c, req->id,
+				      call.rule[0] ? SANDBOXD__V1__CODE__PERMISSION_DENIED
+						   : errmap_code(e.code),
+				      e.msg, call.rule[0] ? call.rule : NULL);
 	} else {
 		if (r != RPC_ANSWER_LATER)
 			rpc_send_response(c, &resp);

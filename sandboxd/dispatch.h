@@ -17,6 +17,7 @@ struct rpc_call {
 	struct conn *conn;
 	const Sandboxd__V1__Request *req;
 	struct rpc_alloc *allocs; /* freed once the answer is packed */
+	char rule[256];		  /* a policy denial: the rule that decided (Error.rule) */
 };
 
 /* Zeroed memory that lives until the call's answer is packed (for the answer's messages);

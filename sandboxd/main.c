@@ -25,6 +25,8 @@
 #include "session.h"
 #include "session-record.h"
 #include "init-link.h"
+#include "landlock.h"
+#include "policy-set.h"
 
 static void usage(FILE *f)
 {
@@ -41,6 +43,9 @@ static void usage(FILE *f)
 	      "  --allow-gid GID   also accept peers whose primary gid is GID (repeatable)\n"
 	      "  --max-sessions N  sessions at once (default 256)\n"
 	      "  --warm-pool N     sandboxes kept ready for new sessions (default 0)\n"
+	      "  --policy-dir DIR  named policies, *.yaml (default " POLICY_DIR_DEFAULT ")\n"
+	      "  --allow-inline-policies\n"
+	      "                    accept policy text in CreateSession (default: names only)\n"
 	      "  --cgroup-parent NAME, --uid-lock-dir DIR, --sandbox-init PATH\n"
 	      "                    for tests and unusual hosts (see docs/daemon.md)\n"
 	      "  --foreground      accepted for compatibility: sandboxd never forks away\n"
@@ -64,6 +69,8 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		OPT_SANDBOX_INIT,
 		OPT_CONFIG,
 		OPT_WARM_POOL,
+		OPT_POLICY_DIR,
+		OPT_INLINE_POLICIES,
 	};
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, OPT_SOCKET},
@@ -79,6 +86,8 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		{"sandbox-init", required_argument, NULL, OPT_SANDBOX_INIT},
 		{"config", required_argument, NULL, OPT_CONFIG},
 		{"warm-pool", required_argument, NULL, OPT_WARM_POOL},
+		{"policy-dir", required_argument, NULL, OPT_POLICY_DIR},
+		{"allow-inline-policies", no_argument, NULL, OPT_INLINE_POLICIES},
 		{},
 	};
 	uint64_t v;
@@ -156,6 +165,14 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 			cfg->warm_pool = (unsigned)v;
 			cfg->warm_pool_from_cli = true;
 			break;
+		case OPT_POLICY_DIR:
+			cfg->policy_dir = optarg;
+			cfg->policy_dir_from_cli = true;
+			break;
+		case OPT_INLINE_POLICIES:
+			cfg->inline_policies = true;
+			cfg->inline_policies_from_cli = true;
+			break;
 		case OPT_FOREGROUND:
 			break;
 		case OPT_DEBUG:
@@ -222,8 +239,33 @@ static void apply_config(struct daemon_config *cfg, struct config_file *f, bool 
 		cfg->sessions_max = f->max_sessions;
 	if (!reload && f->has_warm_pool && !cfg->warm_pool_from_cli)
 		cfg->warm_pool = f->warm_pool;
+	if (f->policy_dir && !cfg->policy_dir_from_cli)
+		cfg->policy_dir = f->policy_dir;
+	if (f->has_allow_inline_policies && !cfg->inline_policies_from_cli)
+		cfg->inline_policies = f->allow_inline_policies;
 	cfg->session_defaults = f->defaults;
 }
+
+/* Loads the named policies; a set that fails to load as a whole changes nothing. */
+static int load_policies(struct daemon *d, struct sbx_error *e)
+{
+	struct policy_set *set = NULL;
+	const char *dir = d->cfg.policy_dir ? d->cfg.policy_dir : POLICY_DIR_DEFAULT;
+	int r;
+
+	r = policy_set_load(dir, &set, e);
+	if (r < 0)
+		return sbx_wrap(e, "load the policies of '%s'", dir);
+	/* Sessions keep the set they were created with (their reference) alive. */
+	policy_set_unref(d->policies);
+	d->policies = set;
+	log_info("%zu policies loaded from %s (with the built-in default)", policy_set_size(set),
+		 dir);
+	return 0;
+}
+
+/* The strings of the last reloaded file, which the settings in force may point into. */
+static struct config_file reloaded;
 
 static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
 {
@@ -233,18 +275,17 @@ static int on_reload_signal(sd_event_source *s, const struct signalfd_siginfo *s
 
 	(void)s;
 	(void)si;
-	if (!d->cfg.config_path) {
-		log_info("SIGHUP: no configuration file is in use; nothing to reload");
-		return 0;
-	}
 	/* A bad file changes nothing: the settings in force stay. */
-	if (config_load(d->cfg.config_path, &f, &e) < 0) {
+	if (d->cfg.config_path && config_load(d->cfg.config_path, &f, &e) < 0)
 		log_error("reload refused, settings unchanged: %s", e.msg);
-		return 0;
+	else if (d->cfg.config_path) {
+		apply_config(&d->cfg, &f, true);
+		config_done(&reloaded);
+		reloaded = f;
+		log_info("reloaded %s", d->cfg.config_path);
 	}
-	apply_config(&d->cfg, &f, true);
-	config_done(&f);
-	log_info("reloaded %s", d->cfg.config_path);
+	if (load_policies(d, &e) < 0)
+		log_error("policy reload refused, the policies in force stay: %s", e.msg);
 	return 0;
 }
 
@@ -315,9 +356,22 @@ int main(int argc, char **argv)
 	if (r >= 0)
 		r = job_load_all(&d, &e);
 	if (r >= 0)
+		r = load_policies(&d, &e);
+	if (r >= 0)
 		r = session_record_setup(&d, &e);
 	if (r >= 0)
 		r = init_link_setup(&d, &e);
+	if (r >= 0 && !realpath(d.cfg.state_dir, d.state_dir_real))
+		r = sbx_fail(&e, negative_errno(), "resolve the state directory '%s'",
+			     d.cfg.state_dir);
+	if (r >= 0) {
+		d.landlock_abi = landlock_abi();
+		if (d.landlock_abi > 0)
+			log_info("Landlock ABI %d confines every tool process", d.landlock_abi);
+		else
+			log_warn("this kernel has no Landlock: tool processes are confined by the "
+				 "policy layer, namespaces and seccomp, without per-skill paths");
+	}
 	if (r >= 0) {
 		/* What an earlier daemon left running is ours again before anything new starts. */
 		session_adopt_all(&d);
@@ -349,6 +403,8 @@ int main(int argc, char **argv)
 	job_free_all(&d);
 	safe_close(d.sessions_dirfd);
 	safe_close(d.init_dirfd);
+	policy_set_unref(d.policies);
+	config_done(&reloaded);
 	sandbox_runtime_free(d.runtime);
 	sd_event_unref(d.event);
 	if (r < 0) {

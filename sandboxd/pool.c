@@ -117,7 +117,8 @@ int pool_take(struct pool *p, const struct session_params *params, struct sandbo
 {
 	struct pool_entry *e;
 
-	if (!p || !p->entries || params->image || params->disk_bytes != p->workspace_size)
+	if (!p || !p->entries || params->image || params->n_binds > 0 ||
+	    params->disk_bytes != p->workspace_size)
 		return -ENOENT;
 	e = p->entries;
 	p->entries = e->next;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "convert.h"
+#include "macro.h"
 #include "exec.h"
 #include "rpc-exec.h"
 #include "rpc-job.h"
@@ -68,26 +69,62 @@ static void on_done(struct exec *x, const struct exec_result *res, void *userdat
 	free(p);
 }
 
+/* The exec's policy decision: its skill, language or argv[0], and the caps asked for. */
+static int decide_exec(struct rpc_call *call, struct session *s,
+		       const Sandboxd__V1__ExecRequest *req, struct exec_command *cmd,
+		       char **ret_landlock, size_t *ret_landlock_len, struct sbx_error *e)
+{
+	bool by_language = req->language && *req->language;
+	struct policy_call pc = {
+		.tool = POLICY_TOOL_EXEC,
+		.skill = req->skill && *req->skill ? req->skill : NULL,
+		.language = by_language ? req->language : NULL,
+		.argv0 = by_language ? NULL : cmd->argv[0],
+		.timeout_usec = req->timeout_ms * 1000ULL,
+		.max_bytes = req->output_cap_bytes,
+	};
+	struct policy_decision d;
+	int r;
+
+	r = session_policy_decide(s, &pc, by_language ? req->language : cmd->argv[0], &d,
+				  call->rule, e);
+	if (r < 0)
+		return sbx_wrap(e, "exec in session %s", s->id);
+	if (d.timeout_usec > 0)
+		cmd->timeout_ms = MAX(d.timeout_usec / 1000ULL, 1ULL);
+	if (d.max_bytes > 0)
+		cmd->output_cap = (size_t)MIN(d.max_bytes, (uint64_t)EXEC_OUTPUT_CAP_MAX);
+	r = session_policy_landlock(s, d.skill, ret_landlock, ret_landlock_len);
+	if (r < 0)
+		return sbx_fail(e, r, "build the Landlock rules of an exec in session %s", s->id);
+	return 0;
+}
+
 int rpc_exec(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
 {
 	const Sandboxd__V1__ExecRequest *req = call->req->exec;
 	struct session *s = rpc_find_session(call, req->session_id, e);
+	_cleanup_free_ char *landlock = NULL;
 	struct exec_command cmd;
 	struct exec_params params;
 	struct pending_exec *p;
+	size_t landlock_len;
 	int r;
 
 	if (!s)
 		return e->code;
 	if (s->paused)
 		return sbx_fail(e, -EBUSY, "exec in session %s: the session is paused", s->id);
-	if (req->skill && *req->skill)
-		return sbx_fail(e, -EOPNOTSUPP,
-				"exec under skill '%.64s': skills are not served yet", req->skill);
 	r = convert_exec(req, session_default_env, &cmd, e);
 	if (r < 0)
 		return sbx_wrap(e, "exec in session %s", s->id);
 	session_touch(s);
+	/* The policy decides before anything runs; its caps replace the defaults. */
+	r = decide_exec(call, s, req, &cmd, &landlock, &landlock_len, e);
+	if (r < 0) {
+		exec_command_done(&cmd);
+		return r;
+	}
 	params = (struct exec_params){
 		.argv = cmd.argv,
 		.env = (const char *const *)cmd.env,
@@ -96,6 +133,8 @@ int rpc_exec(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_err
 		.stdin_len = req->stdin.len,
 		.timeout_ms = cmd.timeout_ms,
 		.output_cap = cmd.output_cap,
+		.landlock = landlock,
+		.landlock_len = landlock_len,
 	};
 	if (req->background) {
 		r = rpc_exec_background(call, s, &params, resp, e);

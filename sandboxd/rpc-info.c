@@ -34,17 +34,25 @@ int rpc_health(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_e
 int rpc_version(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
 {
 	static Sandboxd__V1__VersionResponse v;
-	static char *features[] = {"frames", "peer-credentials"};
+	static char *features[8];
 	static struct utsname u;
+	size_t n = 0;
 
-	(void)call;
 	(void)e;
+	features[n++] = (char *)"frames";
+	features[n++] = (char *)"peer-credentials";
+	features[n++] = (char *)"sessions-survive-restart";
+	features[n++] = (char *)"policy";
+	if (call->daemon->cfg.inline_policies)
+		features[n++] = (char *)"inline-policy";
+	if (call->daemon->landlock_abi > 0)
+		features[n++] = (char *)"landlock";
 	sandboxd__v1__version_response__init(&v);
 	(void)uname(&u);
 	v.version = (char *)SANDBOXD_VERSION;
 	v.protocol = (char *)SANDBOXD_PROTOCOL;
 	v.features = features;
-	v.n_features = sizeof(features) / sizeof(features[0]);
+	v.n_features = n;
 	v.kernel = u.release;
 	v.cgroup_layout = (char *)"";
 	resp->body_case = SANDBOXD__V1__RESPONSE__BODY_VERSION;

@@ -38,8 +38,12 @@ struct session_label {
 	char *value;
 };
 
+struct sandbox_bind;
+
 struct session_params {
-	const char *image; /* NULL = the host image */
+	const char *image;		  /* NULL = the host image */
+	const struct sandbox_bind *binds; /* the policy's data sources */
+	size_t n_binds;
 	uint64_t memory_bytes, pids, cpu_millis, disk_bytes;
 	uint64_t idle_ttl_ms, ttl_ms;
 	const struct session_label *labels;

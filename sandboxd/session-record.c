@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "macro.h"
 #include "session-record.h"
 #include "state.h"
@@ -27,6 +28,7 @@ int session_record_save(const struct session *s)
 	Sandboxd__State__V1__SessionRecord rec = SANDBOXD__STATE__V1__SESSION_RECORD__INIT;
 	Sandboxd__V1__Session w = SANDBOXD__V1__SESSION__INIT;
 	Sandboxd__V1__Limits l = SANDBOXD__V1__LIMITS__INIT;
+	const char *skills[SESSION_SKILLS_MAX];
 	struct sandbox_ident ident;
 	_cleanup_free_ uint8_t *buf = NULL;
 	char name[SESSION_ID_LEN + 4];
@@ -57,6 +59,10 @@ int session_record_save(const struct session *s)
 	w.n_labels = MIN(s->n_labels, (size_t)SESSION_LABELS_MAX);
 	w.created_unix_ms = s->created_ms;
 	w.expires_unix_ms = s->expires_ms;
+	w.policy_name = s->policy.name ? s->policy.name : (char *)"";
+	w.n_skills = session_policy_skill_names(&s->policy, skills, SESSION_SKILLS_MAX);
+	w.skills = (char **)skills;
+	rec.policy_text = s->policy.text ? s->policy.text : (char *)"";
 	rec.session = &w;
 	rec.owner_uid = (uint32_t)s->owner;
 	rec.idle_ttl_ms = s->idle_ttl_ms;
@@ -65,6 +71,7 @@ int session_record_save(const struct session *s)
 	rec.init_start_ticks = ident.start_ticks;
 	rec.init_socket = (char *)s->init_socket;
 	rec.warm = s->warm;
+	rec.history_dropped = s->history_dropped;
 	len = sandboxd__state__v1__session_record__get_packed_size(&rec);
 	buf = malloc(len ? len : 1);
 	if (!buf)
@@ -102,6 +109,7 @@ static int copy_record(const Sandboxd__State__V1__SessionRecord *rec, struct ses
 	s->idle_ttl_ms = rec->idle_ttl_ms;
 	s->paused = w->state == SANDBOXD__V1__SESSION_STATE__SESSION_PAUSED;
 	s->warm = rec->warm;
+	s->history_dropped = rec->history_dropped;
 	s->labels = calloc(w->n_labels + 1, sizeof(*s->labels));
 	if (!s->image || !s->labels)
 		return -ENOMEM;
@@ -120,6 +128,22 @@ static int copy_record(const Sandboxd__State__V1__SessionRecord *rec, struct ses
 		.start_ticks = rec->init_start_ticks,
 	};
 	return 0;
+}
+
+/* The session's policy as it was created with; one that no longer resolves (a named policy
+ * removed or changed since) leaves the session without one: every call is then denied. */
+static void resolve_policy(struct daemon *d, const Sandboxd__State__V1__SessionRecord *rec,
+			   struct session *s)
+{
+	const Sandboxd__V1__Session *w = rec->session;
+	struct sbx_error e = {};
+
+	if (session_policy_resolve(d, w->policy_name, rec->policy_text, w->skills, w->n_skills,
+				   true, &s->policy, &e) >= 0)
+		return;
+	log_warn("session %s: its policy no longer resolves, so every call is denied: %s", s->id,
+		 e.msg);
+	s->policy.name = strdup(w->policy_name && *w->policy_name ? w->policy_name : "inline");
 }
 
 int session_record_load(struct daemon *d, const char *name, struct session *s,
@@ -143,6 +167,8 @@ int session_record_load(struct daemon *d, const char *name, struct session *s,
 		if (strcmp(expect, name) != 0)
 			r = -EBADMSG; /* a record under another session's name */
 	}
+	if (r >= 0)
+		resolve_policy(d, rec, s);
 	sandboxd__state__v1__session_record__free_unpacked(rec, NULL);
 	return r;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "exec.h"
+#include "history.h"
 #include "init-control.h"
 #include "job.h"
 #include "log.h"
@@ -135,6 +136,8 @@ static struct session *session_free(struct session *s)
 	sd_event_source_disable_unref(s->ctl_source);
 	sd_event_source_disable_unref(s->expire_source);
 	safe_close(s->ctl);
+	safe_close(s->history_fd);
+	session_policy_done(&s->policy);
 	sandbox_free(s->sandbox);
 	for (size_t i = 0; i < s->n_labels; i++) {
 		free(s->labels[i].key);
@@ -172,6 +175,8 @@ void session_sandbox_spec(const struct session_params *p, struct sandbox_spec *r
 			   .pids_max = p->pids,
 			   .cpu_millis = p->cpu_millis,
 			   .nofile = SANDBOX_NOFILE_DEFAULT},
+		.binds = p->binds,
+		.n_binds = p->n_binds,
 		.stdio = {-1, -1, -1},
 		.session = true,
 		.control_fd = -1,
@@ -227,19 +232,25 @@ static int session_sandbox(struct session *s, const struct session_params *p,
 }
 
 int session_create(struct daemon *d, uid_t owner, const struct session_params *p,
-		   struct session **ret, struct sbx_error *reterr)
+		   struct session_policy *sp, struct session **ret, struct sbx_error *reterr)
 {
 	struct session *s;
 	int r;
 
-	if (d->n_sessions >= d->cfg.sessions_max)
+	if (d->n_sessions >= d->cfg.sessions_max) {
+		session_policy_done(sp);
 		return sbx_fail(reterr, -EUSERS, "create a session: %u sessions exist, the maximum",
 				d->n_sessions);
+	}
 	s = calloc(1, sizeof(*s));
-	if (!s)
+	if (!s) {
+		session_policy_done(sp);
 		return sbx_fail(reterr, -ENOMEM, "create a session");
+	}
+	s->policy = *sp;
+	*sp = (struct session_policy){};
 	s->daemon = d;
-	s->ctl = -EBADF;
+	s->ctl = s->history_fd = -EBADF;
 	s->owner = owner;
 	s->memory_bytes = p->memory_bytes;
 	s->pids = p->pids;
@@ -373,6 +384,7 @@ void session_destroy(struct session *s, const char *why)
 		(void)sandbox_kill(s->sandbox);
 	init_link_remove(s->daemon, s->init_socket);
 	session_record_remove(s->daemon, s->id);
+	history_remove(s->daemon, s->id);
 	session_free(s);
 }
 
@@ -401,7 +413,7 @@ static struct session *adopt_one(struct daemon *d, const char *name)
 	if (!s)
 		return NULL;
 	s->daemon = d;
-	s->ctl = -EBADF;
+	s->ctl = s->history_fd = -EBADF;
 	r = session_record_load(d, name, s, &ident);
 	if (r < 0) {
 		log_warn("session record '%s' unreadable (%s); removed", name, strerror(-r));
@@ -424,6 +436,7 @@ static struct session *adopt_one(struct daemon *d, const char *name)
 			(void)sandbox_kill(s->sandbox);
 		init_link_remove(d, s->init_socket);
 		session_record_remove(d, s->id);
+		history_remove(d, s->id);
 		return session_free(s);
 	}
 	/* Ids above every one the earlier daemon can have used. */

@@ -11,6 +11,7 @@
 #include "daemon.h"
 #include "error.h"
 #include "init-link.h"
+#include "session-policy.h"
 #include "session-params.h"
 
 #define SESSION_ID_LEN 18 /* "s-" + 16 hex digits */
@@ -39,6 +40,10 @@ struct session {
 	char init_socket[INIT_LINK_NAME_LEN + 1]; /* where a later daemon reaches its PID 1 */
 	struct exec *execs;
 	uint64_t next_exec_id;
+	struct session_policy policy;
+	int history_fd; /* <id>.history, opened at the first entry (history.c) */
+	size_t history_size;
+	uint64_t history_dropped;
 };
 
 /* The environment every command in a session starts from (requests add to it). */
@@ -54,9 +59,10 @@ int session_sandbox_start(struct daemon *d, const struct session_params *p, stru
 			  int *ret_ctl, char init_socket[static INIT_LINK_NAME_LEN + 1],
 			  struct sbx_error *reterr);
 
-/* Creates and starts a session for owner; -EUSERS when the daemon is at its maximum. */
+/* Creates and starts a session for owner under the resolved policy sp (taken, also on
+ * failure); -EUSERS when the daemon is at its maximum. */
 int session_create(struct daemon *d, uid_t owner, const struct session_params *p,
-		   struct session **ret, struct sbx_error *reterr);
+		   struct session_policy *sp, struct session **ret, struct sbx_error *reterr);
 
 /* The session with this id if uid owns it (root sees all); NULL otherwise, so another uid's
  * session is indistinguishable from a missing one. */

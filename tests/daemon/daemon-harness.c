@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
 /* Daemon launcher for the daemon tests; see daemon-harness.h. */
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -36,8 +38,66 @@ static bool can_connect(const char *path)
 	return ok;
 }
 
+/* The daemon a test is running, for the exit handler below. */
+static struct test_daemon *running;
+
+/* Destroys every session, as root would; false when the daemon could not be asked. */
+static bool destroy_sessions(const struct test_daemon *d)
+{
+	Sandboxd__V1__ListSessionsRequest list = SANDBOXD__V1__LIST_SESSIONS_REQUEST__INIT;
+	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
+	Sandboxd__V1__Response *resp = NULL;
+	struct sbx_client *c = NULL;
+	bool ok = false;
+
+	if (sbx_client_connect(d->socket, &c) < 0)
+		return false;
+	req.body_case = SANDBOXD__V1__REQUEST__BODY_LIST_SESSIONS;
+	req.list_sessions = &list;
+	if (sbx_client_call(c, &req, NULL, NULL, &resp) >= 0 &&
+	    resp->body_case == SANDBOXD__V1__RESPONSE__BODY_SESSIONS) {
+		ok = true;
+		for (size_t i = 0; i < resp->sessions->n_sessions; i++) {
+			Sandboxd__V1__DestroySessionRequest ds =
+				SANDBOXD__V1__DESTROY_SESSION_REQUEST__INIT;
+			Sandboxd__V1__Request dreq = SANDBOXD__V1__REQUEST__INIT;
+			Sandboxd__V1__Response *dresp = NULL;
+
+			ds.session_id = resp->sessions->sessions[i]->id;
+			dreq.body_case = SANDBOXD__V1__REQUEST__BODY_DESTROY_SESSION;
+			dreq.destroy_session = &ds;
+			if (sbx_client_call(c, &dreq, NULL, NULL, &dresp) < 0)
+				ok = false;
+			else
+				sandboxd__v1__response__free_unpacked(dresp, NULL);
+		}
+	}
+	if (resp)
+		sandboxd__v1__response__free_unpacked(resp, NULL);
+	sbx_client_free(c);
+	return ok;
+}
+
+/* A failed assertion exits the test process: sessions outlive a daemon, so they are ended
+ * here, or they would stay until their TTL and trouble every later test. */
+static void end_running_daemon(void)
+{
+	if (!running || running->pid <= 0)
+		return;
+	(void)destroy_sessions(running);
+	(void)kill(running->pid, SIGTERM);
+	(void)waitpid(running->pid, NULL, 0);
+	running->pid = 0;
+	running = NULL;
+}
+
 void test_daemon_start(struct test_daemon *d, const char *const *extra)
 {
+	static bool registered;
+
+	if (!registered)
+		registered = atexit(end_running_daemon) == 0;
+	running = d;
 	const char *argv[32];
 	size_t n = 0;
 
@@ -61,6 +121,8 @@ void test_daemon_start(struct test_daemon *d, const char *const *extra)
 	d->pid = fork();
 	ck_assert_int_ge(d->pid, 0);
 	if (d->pid == 0) {
+		/* A test that fails midway does not leave its daemon running. */
+		(void)prctl(PR_SET_PDEATHSIG, SIGKILL);
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
@@ -74,32 +136,35 @@ void test_daemon_start(struct test_daemon *d, const char *const *extra)
 	ck_abort_msg("sandboxd did not listen on %s within 5 s", d->socket);
 }
 
-void test_daemon_destroy_sessions(const struct test_daemon *d)
+Sandboxd__V1__Response *test_daemon_get_session(struct sbx_client *c, const char *id)
 {
-	Sandboxd__V1__ListSessionsRequest list = SANDBOXD__V1__LIST_SESSIONS_REQUEST__INIT;
+	Sandboxd__V1__GetSessionRequest body = SANDBOXD__V1__GET_SESSION_REQUEST__INIT;
 	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
 	Sandboxd__V1__Response *resp = NULL;
-	struct sbx_client *c = NULL;
 
-	ck_assert_int_eq(sbx_client_connect(d->socket, &c), 0);
-	req.body_case = SANDBOXD__V1__REQUEST__BODY_LIST_SESSIONS;
-	req.list_sessions = &list;
+	body.session_id = (char *)id;
+	req.body_case = SANDBOXD__V1__REQUEST__BODY_GET_SESSION;
+	req.get_session = &body;
 	ck_assert_int_eq(sbx_client_call(c, &req, NULL, NULL, &resp), 0);
-	ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_SESSIONS);
-	for (size_t i = 0; i < resp->sessions->n_sessions; i++) {
-		Sandboxd__V1__DestroySessionRequest ds =
-			SANDBOXD__V1__DESTROY_SESSION_REQUEST__INIT;
-		Sandboxd__V1__Request dreq = SANDBOXD__V1__REQUEST__INIT;
-		Sandboxd__V1__Response *dresp = NULL;
+	return resp;
+}
 
-		ds.session_id = resp->sessions->sessions[i]->id;
-		dreq.body_case = SANDBOXD__V1__REQUEST__BODY_DESTROY_SESSION;
-		dreq.destroy_session = &ds;
-		ck_assert_int_eq(sbx_client_call(c, &dreq, NULL, NULL, &dresp), 0);
-		sandboxd__v1__response__free_unpacked(dresp, NULL);
+void test_daemon_remove_cgroup_parent(const char *cgroup_parent)
+{
+	static const char *const hier[] = {"memory", "pids", "cpu", "cpuacct", "unified"};
+
+	for (size_t i = 0; i < ELEMENTSOF(hier); i++) {
+		char path[256];
+
+		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", hier[i], cgroup_parent);
+		ck_assert_msg(rmdir(path) == 0 || errno == ENOENT, "cgroup parent %s: %s", path,
+			      strerror(errno));
 	}
-	sandboxd__v1__response__free_unpacked(resp, NULL);
-	sbx_client_free(c);
+}
+
+void test_daemon_destroy_sessions(const struct test_daemon *d)
+{
+	ck_assert_msg(destroy_sessions(d), "destroy the sessions of the daemon on %s", d->socket);
 }
 
 int test_daemon_kill(struct test_daemon *d, int sig)
@@ -108,6 +173,9 @@ int test_daemon_kill(struct test_daemon *d, int sig)
 
 	ck_assert_int_eq(kill(d->pid, sig), 0);
 	ck_assert_int_eq(waitpid(d->pid, &st, 0), d->pid);
+	d->pid = 0;
+	if (running == d)
+		running = NULL;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 

@@ -32,5 +32,15 @@ void test_daemon_destroy_sessions(const struct test_daemon *d);
  * ranges. */
 void test_daemon_assert_no_leaks(const char *cgroup_parent);
 
+struct sbx_client;
+struct Sandboxd__V1__Response;
+
+/* GetSession of id; the answer (a Session or an Error; free it with
+ * sandboxd__v1__response__free_unpacked). */
+struct Sandboxd__V1__Response *test_daemon_get_session(struct sbx_client *c, const char *id);
+
+/* Removes the test's cgroup parent in every hierarchy (its sandboxes are gone already). */
+void test_daemon_remove_cgroup_parent(const char *cgroup_parent);
+
 /* Resident set size of the daemon in KiB. */
 long test_daemon_rss_kib(const struct test_daemon *d);

@@ -42,8 +42,6 @@ static void setup(void)
 
 static void teardown(void)
 {
-	static const char *const hier[] = {"memory", "pids", "cpu", "cpuacct", "unified"};
-
 	ck_assert_int_eq(test_daemon_stop(&daemon_), 0);
 	test_daemon_assert_no_leaks(cgroup_parent);
 	/* Destroyed sessions leave no record and no init socket behind. */
@@ -59,13 +57,7 @@ static void teardown(void)
 			ck_assert_msg(de->d_name[0] == '.', "%s/%s left behind", path, de->d_name);
 		closedir(d);
 	}
-	for (size_t i = 0; i < ELEMENTSOF(hier); i++) {
-		char path[256];
-
-		snprintf(path, sizeof(path), "/sys/fs/cgroup/%s/%s", hier[i], cgroup_parent);
-		ck_assert_msg(rmdir(path) == 0 || errno == ENOENT, "cgroup parent %s: %s", path,
-			      strerror(errno));
-	}
+	test_daemon_remove_cgroup_parent(cgroup_parent);
 	test_rm_rf(lock_dir);
 	test_rm_rf(state_dir);
 }

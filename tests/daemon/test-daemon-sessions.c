@@ -115,13 +115,7 @@ static char *create(struct sbx_client *c, uint64_t memory, uint64_t ttl_ms, uint
 
 static Sandboxd__V1__Response *get(struct sbx_client *c, const char *id)
 {
-	Sandboxd__V1__GetSessionRequest body = SANDBOXD__V1__GET_SESSION_REQUEST__INIT;
-	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
-
-	body.session_id = (char *)id;
-	req.body_case = SANDBOXD__V1__REQUEST__BODY_GET_SESSION;
-	req.get_session = &body;
-	return call(c, &req);
+	return test_daemon_get_session(c, id);
 }
 
 static void destroy(struct sbx_client *c, const char *id)

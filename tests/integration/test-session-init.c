@@ -411,15 +411,19 @@ START_TEST(test_landlock_per_command)
 	session_start(&s);
 	landlock_rules_init(&rules);
 	ck_assert_ok(landlock_rules_add_system(&rules));
-	ck_assert_ok(landlock_rules_add(&rules, "/workspace", LANDLOCK_WRITE));
+	ck_assert_ok(landlock_rules_add(&rules, "/workspace", LANDLOCK_READ));
+	/* An output directory that does not exist yet is made, then granted. */
+	ck_assert_ok(landlock_rules_add(&rules, "/workspace/out/deep",
+					LANDLOCK_WRITE | LANDLOCK_GRANT_CREATE));
 	n = landlock_rules_encode(&rules, buf, sizeof(buf));
 	ck_assert_int_gt(n, 0);
 	st = run_confined(&s, 1,
-			  "echo a > /workspace/ok && echo wrote; "
+			  "echo a > /workspace/out/deep/ok && echo wrote; "
+			  "echo b > /workspace/no 2>/dev/null || echo denied; "
 			  "echo b > /tmp/no 2>/dev/null || echo denied",
 			  buf, (size_t)n, out, sizeof(out));
 	ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	ck_assert_str_eq(out, "wrote\ndenied\n");
+	ck_assert_str_eq(out, "wrote\ndenied\ndenied\n");
 	/* The next command of the session is not confined by the last one's rules. */
 	st = run_confined(&s, 2, "echo b > /tmp/yes && echo wrote", NULL, 0, out, sizeof(out));
 	ck_assert_str_eq(out, "wrote\n");
