@@ -38,8 +38,8 @@ static bool can_connect(const char *path)
 	return ok;
 }
 
-/* The daemon a test is running, for the exit handler below. */
-static struct test_daemon *running;
+/* The daemons a test is running, for the exit handler below. */
+static struct test_daemon *running[8];
 
 /* Destroys every session, as root would; false when the daemon could not be asked. */
 static bool destroy_sessions(const struct test_daemon *d)
@@ -80,15 +80,28 @@ static bool destroy_sessions(const struct test_daemon *d)
 
 /* A failed assertion exits the test process: sessions outlive a daemon, so they are ended
  * here, or they would stay until their TTL and trouble every later test. */
-static void end_running_daemon(void)
+static void end_running_daemons(void)
 {
-	if (!running || running->pid <= 0)
-		return;
-	(void)destroy_sessions(running);
-	(void)kill(running->pid, SIGTERM);
-	(void)waitpid(running->pid, NULL, 0);
-	running->pid = 0;
-	running = NULL;
+	for (size_t i = 0; i < ELEMENTSOF(running); i++) {
+		struct test_daemon *d = running[i];
+
+		if (!d || d->pid <= 0)
+			continue;
+		(void)destroy_sessions(d);
+		(void)kill(d->pid, SIGTERM);
+		(void)waitpid(d->pid, NULL, 0);
+		d->pid = 0;
+		running[i] = NULL;
+	}
+}
+
+static void track(struct test_daemon *d, bool on)
+{
+	for (size_t i = 0; i < ELEMENTSOF(running); i++)
+		if (on ? !running[i] : running[i] == d) {
+			running[i] = on ? d : NULL;
+			return;
+		}
 }
 
 void test_daemon_start(struct test_daemon *d, const char *const *extra)
@@ -96,8 +109,8 @@ void test_daemon_start(struct test_daemon *d, const char *const *extra)
 	static bool registered;
 
 	if (!registered)
-		registered = atexit(end_running_daemon) == 0;
-	running = d;
+		registered = atexit(end_running_daemons) == 0;
+	track(d, true);
 	const char *argv[32];
 	size_t n = 0;
 
@@ -174,8 +187,7 @@ int test_daemon_kill(struct test_daemon *d, int sig)
 	ck_assert_int_eq(kill(d->pid, sig), 0);
 	ck_assert_int_eq(waitpid(d->pid, &st, 0), d->pid);
 	d->pid = 0;
-	if (running == d)
-		running = NULL;
+	track(d, false);
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 

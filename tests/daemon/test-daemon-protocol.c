@@ -405,8 +405,7 @@ START_TEST(test_sigterm_removes_socket)
 
 	test_daemon_start(&d, NULL);
 	snprintf(path, sizeof(path), "%s", d.socket);
-	ck_assert_int_eq(kill(d.pid, SIGTERM), 0);
-	ck_assert_int_eq(waitpid(d.pid, NULL, 0), d.pid);
+	ck_assert_int_eq(test_daemon_kill(&d, SIGTERM), 0);
 	ck_assert_int_ne(access(path, F_OK), 0);
 	test_rm_rf(d.dir);
 }
