@@ -319,6 +319,7 @@ int ctl_oneshot(struct ctl *ctl, int argc, char **argv)
 	Sandboxd__V1__Limits limits = SANDBOXD__V1__LIMITS__INIT;
 	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
 	Sandboxd__V1__Response *resp;
+	_cleanup_free_ char *policy_text = NULL;
 	char *skills[1];
 	char *id;
 	uint64_t v;
@@ -341,12 +342,19 @@ int ctl_oneshot(struct ctl *ctl, int argc, char **argv)
 			body.timeout_ms = v / 1000;
 			break;
 		case 'P':
-			cs.policy_name = optarg;
+			free(policy_text); /* the last --policy counts */
+			policy_text = NULL;
+			if (ctl_policy_option(optarg, &cs, &policy_text) != 0)
+				return CTL_EXIT_USAGE;
 			break;
 		case 's':
+			/* One command, so one skill: the session holds it and the exec names it. */
+			if (cs.n_skills > 0)
+				return ctl_usage_error("oneshot: give --skill once");
 			skills[0] = optarg;
 			cs.skills = skills;
 			cs.n_skills = 1;
+			body.skill = optarg;
 			break;
 		default:
 			return CTL_EXIT_USAGE;

@@ -32,7 +32,7 @@ static const char *state_name(Sandboxd__V1__SessionState s)
 
 static json_t *session_json(const Sandboxd__V1__Session *s)
 {
-	json_t *labels = json_object(), *limits, *usage;
+	json_t *labels = json_object(), *skills = json_array(), *limits, *usage, *o;
 
 	for (size_t i = 0; i < s->n_labels; i++)
 		json_object_set_new(labels, s->labels[i]->key, json_string(s->labels[i]->value));
@@ -45,11 +45,20 @@ static json_t *session_json(const Sandboxd__V1__Session *s)
 			  (json_int_t)s->usage->memory_peak_bytes, "pids",
 			  (json_int_t)s->usage->pids, "cpu_usec", (json_int_t)s->usage->cpu_usec,
 			  "disk_bytes", (json_int_t)s->usage->disk_bytes);
-	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I}", "id", s->id, "state",
-			 state_name(s->state), "image", s->image, "limits", limits, "usage", usage,
-			 "labels", labels, "created_unix_ms", (json_int_t)s->created_unix_ms,
-			 "expires_unix_ms", (json_int_t)s->expires_unix_ms, "idle_expires_unix_ms",
-			 (json_int_t)s->idle_expires_unix_ms);
+	for (size_t i = 0; skills && i < s->n_skills; i++)
+		json_array_append_new(skills, ctl_json_text(s->skills[i]));
+	o = json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:I, s:I, s:I}", "id", s->id, "state",
+		      state_name(s->state), "image", s->image, "limits", limits, "usage", usage,
+		      "labels", labels, "created_unix_ms", (json_int_t)s->created_unix_ms,
+		      "expires_unix_ms", (json_int_t)s->expires_unix_ms, "idle_expires_unix_ms",
+		      (json_int_t)s->idle_expires_unix_ms);
+	/* Instructions are the policy author's free text: "" when the policy has none. */
+	if (o && json_object_set_new(o, "policy", ctl_json_text(s->policy_name)) == 0 &&
+	    json_object_set_new(o, "skills", skills) == 0 &&
+	    json_object_set_new(o, "instructions", ctl_json_text(s->instructions)) == 0)
+		return o;
+	json_decref(o);
+	return NULL;
 }
 
 static void print_session(const Sandboxd__V1__Session *s)
@@ -57,8 +66,9 @@ static void print_session(const Sandboxd__V1__Session *s)
 	char mem[UNITS_TEXT_MAX], disk[UNITS_TEXT_MAX];
 	time_t now = time(NULL);
 
-	printf("%s  %s  image=%s  memory=%s pids=%" PRIu64 " disk=%s", s->id, state_name(s->state),
-	       s->image, units_format_size(s->limits->memory_bytes, mem), s->limits->pids,
+	printf("%s  %s  image=%s  policy=%s  memory=%s pids=%" PRIu64 " disk=%s", s->id,
+	       state_name(s->state), s->image, s->policy_name,
+	       units_format_size(s->limits->memory_bytes, mem), s->limits->pids,
 	       units_format_size(s->limits->disk_bytes, disk));
 	if (s->limits->cpu_millis)
 		printf(" cpus=%u.%03u", s->limits->cpu_millis / 1000, s->limits->cpu_millis % 1000);
@@ -69,6 +79,30 @@ static void print_session(const Sandboxd__V1__Session *s)
 	for (size_t i = 0; i < s->n_labels; i++)
 		printf(" %s=%s", s->labels[i]->key, s->labels[i]->value);
 	putchar('\n');
+}
+
+/* The session's line, then what the agent in it works with: the policy, the skills granted,
+ * and the policy's instructions (any number of lines, indented under their heading). */
+static void print_session_detail(const Sandboxd__V1__Session *s)
+{
+	const char *line = s->instructions;
+
+	print_session(s);
+	printf("policy: %s\nskills:", s->policy_name);
+	for (size_t i = 0; i < s->n_skills; i++)
+		printf(" %s", s->skills[i]);
+	putchar('\n');
+	if (!line || !*line)
+		return;
+	puts("instructions:");
+	while (*line) {
+		size_t n = strcspn(line, "\n");
+
+		printf("  %.*s\n", (int)n, line);
+		line += n;
+		if (*line == '\n')
+			line++;
+	}
 }
 
 /* Parses K=V into a labels entry (pointing into arg). */
@@ -85,7 +119,7 @@ static int parse_label(char *arg, Sandboxd__V1__CreateSessionRequest__LabelsEntr
 	return 0;
 }
 
-static int answer_session(struct ctl *ctl, Sandboxd__V1__Request *req)
+static int answer_session(struct ctl *ctl, Sandboxd__V1__Request *req, bool detail)
 {
 	Sandboxd__V1__Response *resp = ctl_call(ctl, req, NULL, NULL);
 	int ret = 0;
@@ -94,6 +128,8 @@ static int answer_session(struct ctl *ctl, Sandboxd__V1__Request *req)
 		return CTL_EXIT_ERROR;
 	if (ctl->output == CTL_OUTPUT_JSON)
 		ret = ctl_print_json(session_json(resp->session));
+	else if (detail)
+		print_session_detail(resp->session);
 	else
 		print_session(resp->session);
 	sandboxd__v1__response__free_unpacked(resp, NULL);
@@ -122,7 +158,8 @@ static int session_create(struct ctl *ctl, int argc, char **argv)
 	Sandboxd__V1__CreateSessionRequest body = SANDBOXD__V1__CREATE_SESSION_REQUEST__INIT;
 	Sandboxd__V1__Limits limits = SANDBOXD__V1__LIMITS__INIT;
 	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
-	char *skills[CTL_LABELS_MAX];
+	_cleanup_free_ char *policy_text = NULL;
+	char *skills[CTL_SKILLS_MAX];
 	uint64_t v;
 	int c;
 
@@ -174,11 +211,14 @@ static int session_create(struct ctl *ctl, int argc, char **argv)
 			body.n_labels++;
 			break;
 		case 'P':
-			body.policy_name = optarg;
+			free(policy_text); /* the last --policy counts */
+			policy_text = NULL;
+			if (ctl_policy_option(optarg, &body, &policy_text) != 0)
+				return CTL_EXIT_USAGE;
 			break;
 		case 's':
-			if (body.n_skills >= CTL_LABELS_MAX)
-				return ctl_usage_error("at most %d skills", CTL_LABELS_MAX);
+			if (body.n_skills >= CTL_SKILLS_MAX)
+				return ctl_usage_error("at most %d skills", CTL_SKILLS_MAX);
 			skills[body.n_skills++] = optarg;
 			break;
 		default:
@@ -201,7 +241,7 @@ static int session_create(struct ctl *ctl, int argc, char **argv)
 		sandboxd__v1__response__free_unpacked(resp, NULL);
 		return 0;
 	}
-	return answer_session(ctl, &req);
+	return answer_session(ctl, &req, true);
 }
 
 static int session_ls(struct ctl *ctl, int argc, char **argv)
@@ -262,7 +302,7 @@ static int session_get(struct ctl *ctl, char *id)
 	body.session_id = id;
 	req.body_case = SANDBOXD__V1__REQUEST__BODY_GET_SESSION;
 	req.get_session = &body;
-	return answer_session(ctl, &req);
+	return answer_session(ctl, &req, true);
 }
 
 static int session_extend(struct ctl *ctl, char *id, const char *dur)
@@ -277,7 +317,7 @@ static int session_extend(struct ctl *ctl, char *id, const char *dur)
 	body.extend_ms = v / 1000;
 	req.body_case = SANDBOXD__V1__REQUEST__BODY_EXTEND_SESSION;
 	req.extend_session = &body;
-	return answer_session(ctl, &req);
+	return answer_session(ctl, &req, false);
 }
 
 static int session_rm(struct ctl *ctl, char *id)
@@ -311,7 +351,7 @@ static int session_pause(struct ctl *ctl, char *id, bool pause)
 		req.body_case = SANDBOXD__V1__REQUEST__BODY_RESUME_SESSION;
 		req.resume_session = &r;
 	}
-	return answer_session(ctl, &req);
+	return answer_session(ctl, &req, false);
 }
 
 int ctl_session(struct ctl *ctl, int argc, char **argv)

@@ -10,6 +10,8 @@
 #define CTL_EXIT_ERROR 1
 #define CTL_EXIT_USAGE 2
 
+#define CTL_SKILLS_MAX 64 /* --skill options of one session create or oneshot */
+
 enum ctl_output { CTL_OUTPUT_TEXT, CTL_OUTPUT_JSON };
 
 struct ctl {
@@ -35,15 +37,28 @@ static inline const char *ctl_bytes_str(const uint8_t *data)
 /* Prints j (consumed) as indented JSON; returns 0. */
 int ctl_print_json(json_t *j);
 
+/* A JSON string of s; bytes that are not UTF-8 (a string the daemon cut short, say) become
+ * '?' rather than failing the whole output. */
+json_t *ctl_json_text(const char *s);
+
 /* Prints a usage error for a command and returns CTL_EXIT_USAGE. */
 int ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The command groups (ctl-session.c, ctl-exec.c): argv[0] is the command's name. */
+/* The command groups (ctl-session.c, ctl-exec.c, ctl-job.c, ctl-history.c, ctl-policy.c):
+ * argv[0] is the command's name. ctl_policy() runs locally: ctl->client is NULL. */
 int ctl_session(struct ctl *ctl, int argc, char **argv);
 int ctl_exec(struct ctl *ctl, int argc, char **argv);
 int ctl_run(struct ctl *ctl, int argc, char **argv);
 int ctl_job(struct ctl *ctl, int argc, char **argv);
 int ctl_oneshot(struct ctl *ctl, int argc, char **argv);
+int ctl_history(struct ctl *ctl, int argc, char **argv);
+int ctl_policy(struct ctl *ctl, int argc, char **argv);
+
+/* --policy NAME|FILE of session create and oneshot: an existing regular file, or an argument
+ * with a '/', is read (at most POLICY_FILE_MAX bytes) and sent as cs->policy_text, which
+ * *ret_text then owns (free it after the call); anything else is cs->policy_name. Returns 0
+ * or CTL_EXIT_USAGE (printed). */
+int ctl_policy_option(const char *arg, Sandboxd__V1__CreateSessionRequest *cs, char **ret_text);
 
 /* Shows elapsed seconds on a terminal until stopped (ctl-elapsed.c); no-ops elsewhere. */
 void ctl_elapsed_start(void);

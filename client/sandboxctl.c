@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,20 +30,35 @@ static void usage(FILE *f)
 	      "Commands:\n"
 	      "  health                          is the daemon serving; sessions; uptime\n"
 	      "  version                         daemon version, protocol, features, kernel\n"
-	      "  session create [-q] [--image NAME] [--memory SIZE] [--pids N] [--cpus N] [--disk "
-	      "SIZE]\n"
+	      "  session create [-q] [--policy NAME|FILE] [--skill S]... [--image NAME]\n"
+	      "                 [--memory SIZE] [--pids N] [--cpus N] [--disk SIZE]\n"
 	      "                 [--ttl DUR] [--idle-ttl DUR] [--label K=V]...\n"
 	      "  session ls [--label K=V]...     session get ID     session rm ID\n"
 	      "  session extend ID DUR           session pause ID     session resume ID\n"
-	      "  exec ID [--timeout DUR] [--stdin FILE] [--env K=V]... [--cwd DIR] [--background]\n"
-	      "       -- ARGV...\n"
-	      "  run ID --lang python|bash|sh|node [--timeout DUR] (-c CODE | FILE)\n"
+	      "  exec ID [--skill S] [--timeout DUR] [--stdin FILE] [--env K=V]... [--cwd DIR]\n"
+	      "       [--background] -- ARGV...\n"
+	      "  run ID --lang python|bash|sh|node [--skill S] [--timeout DUR] (-c CODE | FILE)\n"
 	      "  job get JOB | job wait JOB [--timeout DUR] | job cancel JOB | job ls [ID]\n"
 	      "  job logs JOB [--follow] [--stream stdout|stderr --offset N]\n"
-	      "  oneshot [--image NAME] [--memory SIZE] [--timeout DUR] -- ARGV...\n"
+	      "  oneshot [--policy NAME|FILE] [--skill S] [--image NAME] [--memory SIZE]\n"
+	      "          [--timeout DUR] -- ARGV...\n"
+	      "  history ID [--limit N]          tool calls and the policy's decisions\n"
+	      "\n"
+	      "Local commands (no daemon):\n"
+	      "  policy check FILE...            validate; errors as FILE:LINE:COL: message\n"
+	      "  policy explain FILE --skill S --tool T\n"
+	      "         [--path P | --host H | --lang L | --argv0 CMD]\n"
+	      "         [--timeout DUR] [--max-bytes SIZE]\n"
+	      "                                  decide one call as a session holding S would\n"
+	      "\n"
+	      "--policy NAME is a policy the daemon knows; a FILE (one that exists, or any\n"
+	      "argument with a '/') is sent as inline policy text.\n"
 	      "\n"
 	      "exec, run, job wait and oneshot exit with the command's status (128+N for\n"
-	      "signal N); errors the daemon reports exit 1, usage errors 2.\n",
+	      "signal N). Errors the daemon reports exit 1 (a policy denial shows its rule);\n"
+	      "usage errors exit 2. policy check exits 0 when every file is valid, else 1;\n"
+	      "policy explain exits 0 when the call is allowed, 1 when it is denied (or the\n"
+	      "file or skill is bad).\n",
 	      f);
 }
 
@@ -56,6 +72,25 @@ int ctl_print_json(json_t *j)
 	puts(s);
 	free(s);
 	return 0;
+}
+
+json_t *ctl_json_text(const char *s)
+{
+	json_t *j = json_string(s);
+	char *copy;
+
+	if (j)
+		return j;
+	copy = strdup(s);
+	if (!copy)
+		return NULL;
+	/* Keeps ASCII, the part that is certainly what was meant. */
+	for (char *c = copy; *c; c++)
+		if ((unsigned char)*c >= 0x80)
+			*c = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
 }
 
 int ctl_usage_error(const char *fmt, ...)
@@ -85,8 +120,12 @@ Sandboxd__V1__Response *ctl_call(struct ctl *ctl, Sandboxd__V1__Request *req,
 		const Sandboxd__V1__Error *e = resp->error;
 		size_t code = (size_t)e->code;
 
-		fprintf(stderr, "sandboxctl: %s: %s\n",
+		fprintf(stderr, "sandboxctl: %s: %s",
 			code < ELEMENTSOF(code_names) ? code_names[code] : "UNKNOWN", e->message);
+		/* A policy denial names what decided, so the policy can be read (or fixed). */
+		if (e->code == SANDBOXD__V1__CODE__PERMISSION_DENIED && e->rule && *e->rule)
+			fprintf(stderr, " (rule: %s)", e->rule);
+		fputc('\n', stderr);
 		sandboxd__v1__response__free_unpacked(resp, NULL);
 		return NULL;
 	}
@@ -172,10 +211,11 @@ static int cmd_version(struct ctl *ctl, int argc, char **argv)
 static const struct {
 	const char *name;
 	int (*run)(struct ctl *ctl, int argc, char **argv);
+	bool local; /* runs here, without connecting to the daemon */
 } commands[] = {
 	{"health", cmd_health},	  {"version", cmd_version}, {"session", ctl_session},
 	{"exec", ctl_exec},	  {"run", ctl_run},	    {"job", ctl_job},
-	{"oneshot", ctl_oneshot},
+	{"oneshot", ctl_oneshot}, {"history", ctl_history}, {"policy", ctl_policy, .local = true},
 };
 
 int main(int argc, char **argv)
@@ -220,6 +260,8 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < ELEMENTSOF(commands); i++) {
 		if (strcmp(argv[optind], commands[i].name) != 0)
 			continue;
+		if (commands[i].local)
+			return commands[i].run(&ctl, argc - optind, argv + optind);
 		r = sbx_client_connect(ctl.socket, &ctl.client);
 		if (r < 0) {
 			fprintf(stderr,

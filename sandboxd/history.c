@@ -121,9 +121,18 @@ static void compact(struct session *s)
 	parsed_done(&p);
 }
 
+/* A copy of at most HISTORY_STRING_MAX bytes, cut before a UTF-8 continuation byte so the
+ * wire's string stays valid. */
 static char *cut(const char *str)
 {
-	return strndup(str ? str : "", HISTORY_STRING_MAX);
+	size_t n = strnlen(str ? str : "", HISTORY_STRING_MAX + 1);
+
+	if (n > HISTORY_STRING_MAX) {
+		n = HISTORY_STRING_MAX;
+		while (n > 0 && ((unsigned char)str[n] & 0xc0) == 0x80)
+			n--;
+	}
+	return strndup(str ? str : "", n);
 }
 
 void history_append(struct session *s, const struct history_call *c)
