@@ -424,6 +424,94 @@ START_TEST(test_reload_keeps_good_set)
 }
 END_TEST
 
+/* Waits until the reloaded daemon knows policy name (a session under it can be created). */
+static char *create_after_reload(struct sbx_client *c, const char *name)
+{
+	Sandboxd__V1__Response *resp = NULL;
+	char *id = NULL;
+
+	ck_assert_int_eq(kill(daemon_.pid, SIGHUP), 0);
+	for (int i = 0; i < 100 && !id; i++) {
+		resp = create(c, name, NULL, NULL);
+		if (resp->body_case == SANDBOXD__V1__RESPONSE__BODY_SESSION)
+			id = strdup(resp->session->id);
+		else if (resp->error->code != SANDBOXD__V1__CODE__NOT_FOUND)
+			ck_abort_msg("create under %s: %s", name, resp->error->message);
+		sandboxd__v1__response__free_unpacked(resp, NULL);
+		if (!id)
+			usleep(20000);
+	}
+	ck_assert_ptr_nonnull(id);
+	return id;
+}
+
+START_TEST(test_data_sources)
+{
+	char *data = test_mkdtemp(), *outside = test_mkdtemp(), text[2048], link[512];
+	struct sbx_client *c = NULL;
+	Sandboxd__V1__Response *resp;
+	char *sid, *out;
+
+	write_file(data, "orders.csv", "id,total\n1,42\n");
+	snprintf(text, sizeof(text),
+		 "version: 1\nname: ds\n"
+		 "data_sources:\n"
+		 "  - { name: orders, host_path: %s, mount: /data/orders }\n"
+		 "skills:\n"
+		 "  look:\n"
+		 "    tools: [exec, file.read]\n"
+		 "    files: { read: [\"/data/**\"] }\n",
+		 data);
+	write_file(policy_dir, "ds.yaml", text);
+	ck_assert_ok(sbx_client_connect(daemon_.socket, &c));
+	sid = create_after_reload(c, "ds");
+	/* Bound read-only at its mount: readable, never writable from inside. */
+	out = expect_ran(exec(c, sid,
+			      &(struct exec_req){.language = "sh",
+						 .code = "cat /data/orders/orders.csv; "
+							 "echo x > /data/orders/new 2>/dev/null "
+							 "|| echo read-only"}),
+			 0);
+	ck_assert_str_eq(out, "id,total\n1,42\nread-only\n");
+	free(out);
+	free(sid);
+
+	/* A symlink on the host path is refused, not followed. */
+	snprintf(link, sizeof(link), "%s/link", outside);
+	ck_assert_int_eq(symlink(data, link), 0);
+	snprintf(text, sizeof(text),
+		 "version: 1\nname: ds2\n"
+		 "data_sources:\n"
+		 "  - { name: orders, host_path: %s, mount: /data/orders }\n"
+		 "skills:\n"
+		 "  look:\n"
+		 "    tools: [file.read]\n"
+		 "    files: { read: [\"/data/**\"] }\n",
+		 link);
+	write_file(policy_dir, "ds2.yaml", text);
+	ck_assert_int_eq(kill(daemon_.pid, SIGHUP), 0);
+	for (int i = 0; i < 100; i++) {
+		resp = create(c, "ds2", NULL, NULL);
+		ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_ERROR);
+		if (resp->error->code != SANDBOXD__V1__CODE__NOT_FOUND)
+			break;
+		sandboxd__v1__response__free_unpacked(resp, NULL);
+		resp = NULL;
+		usleep(20000);
+	}
+	ck_assert_ptr_nonnull(resp);
+	ck_assert_int_eq(resp->error->code, SANDBOXD__V1__CODE__PERMISSION_DENIED);
+	ck_assert_msg(strstr(resp->error->message, "symlink"), "%s", resp->error->message);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	unlink(link);
+	test_rm_rf(data);
+	test_rm_rf(outside);
+	free(data);
+	free(outside);
+	sbx_client_free(c);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("daemon-policy");
@@ -441,6 +529,7 @@ int main(void)
 	tcase_add_test(tc, test_inline_policy_and_history);
 	tcase_add_test(tc, test_inline_refused_without_permission);
 	tcase_add_test(tc, test_reload_keeps_good_set);
+	tcase_add_test(tc, test_data_sources);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }
