@@ -148,7 +148,7 @@ static pid_t start_daemon(const char *dir, unsigned max_sessions, unsigned warm)
 		dup2(null_fd, 2);
 		execl(SANDBOXD_PATH, "sandboxd", "--socket", sock, "--state-dir", state,
 		      "--max-sessions", max, "--warm-pool", pool, "--cgroup-parent",
-		      "sandboxd-bench", NULL);
+		      "sandboxd-bench", "--sessions-end-with-daemon", NULL);
 		_exit(127);
 	}
 	for (int i = 0; i < 500; i++) {

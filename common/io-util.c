@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* Loops around read(2)/write(2). Small-file helpers serve cgroup and /proc control files. */
 #include <fcntl.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "io-util.h"
@@ -23,6 +24,50 @@ int write_all(int fd, const void *buf, size_t len)
 		len -= (size_t)n;
 	}
 	return 0;
+}
+
+int pwrite_all(int fd, const void *buf, size_t len, off_t offset)
+{
+	const char *p = buf;
+
+	while (len > 0) {
+		ssize_t n = pwrite(fd, p, len, offset);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return negative_errno();
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+		offset += n;
+	}
+	return 0;
+}
+
+int reserve_space(int fd, off_t offset, size_t len)
+{
+	if (len == 0)
+		return 0;
+	if (len > (uint64_t)INT64_MAX - (uint64_t)offset)
+		return -EFBIG;
+	for (;;) {
+		if (fallocate(fd, FALLOC_FL_KEEP_SIZE, offset, (off_t)len) == 0)
+			return 1;
+		switch (errno) {
+		case EINTR:
+			continue;
+		case EOPNOTSUPP:
+		case ENOSYS:
+		case ENODEV:
+			return 0;
+		case EDQUOT:
+			return -ENOSPC;
+		default:
+			return negative_errno();
+		}
+	}
 }
 
 int read_exact(int fd, void *buf, size_t len)

@@ -8,6 +8,14 @@
 /* Writes all len bytes (retrying on EINTR and short writes); 0 or -errno. */
 int write_all(int fd, const void *buf, size_t len);
 
+/* Writes all len bytes at offset (pwrite, retrying on EINTR and short writes); 0 or -errno. */
+int pwrite_all(int fd, const void *buf, size_t len, off_t offset);
+
+/* Reserves the blocks of [offset, offset + len) of a regular file without changing its size, so
+ * later writes there cannot fail for space. Returns 1 if reserved, 0 if the filesystem cannot
+ * reserve (nothing done; len 0 too), -ENOSPC when the space (or a quota) is short, or -errno. */
+int reserve_space(int fd, off_t offset, size_t len);
+
 /* Reads exactly len bytes; -EPIPE if the peer closed first (0 bytes read: -ENODATA). */
 int read_exact(int fd, void *buf, size_t len);
 

@@ -38,8 +38,9 @@ struct daemon_config {
 	const char *init_path; /* sandbox-init; NULL: found next to us or installed */
 	const char *cgroup_parent;
 	const char *uid_lock_dir;
-	const char *policy_dir; /* named policies: *.yaml here, plus the built-in default */
-	bool inline_policies;	/* CreateSession may carry policy text */
+	const char *policy_dir;	       /* named policies: *.yaml here, plus the built-in default */
+	bool inline_policies;	       /* CreateSession may carry policy text */
+	bool sessions_end_with_daemon; /* no session outlives this daemon (not taken over later) */
 	bool policy_dir_from_cli, inline_policies_from_cli;
 };
 

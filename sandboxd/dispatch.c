@@ -15,6 +15,8 @@
 #include "log.h"
 #include "macro.h"
 #include "rpc-exec.h"
+#include "rpc-file.h"
+#include "rpc-watch.h"
 #include "rpc-info.h"
 #include "rpc-job.h"
 #include "rpc-session.h"
@@ -84,6 +86,15 @@ static const struct rpc_row rpc_table[] = {
 	{SANDBOXD__V1__REQUEST__BODY_LIST_JOBS, "ListJobs", rpc_list_jobs},
 	{SANDBOXD__V1__REQUEST__BODY_JOB_LOGS, "JobLogs", rpc_job_logs},
 	{SANDBOXD__V1__REQUEST__BODY_GET_HISTORY, "GetHistory", rpc_get_history},
+	{SANDBOXD__V1__REQUEST__BODY_READ_FILE, "ReadFile", rpc_read_file},
+	{SANDBOXD__V1__REQUEST__BODY_WRITE_FILE, "WriteFile", rpc_write_file},
+	{SANDBOXD__V1__REQUEST__BODY_LIST_DIR, "ListDir", rpc_list_dir},
+	{SANDBOXD__V1__REQUEST__BODY_STAT, "Stat", rpc_stat},
+	{SANDBOXD__V1__REQUEST__BODY_REMOVE, "Remove", rpc_remove},
+	{SANDBOXD__V1__REQUEST__BODY_MKDIR, "Mkdir", rpc_mkdir},
+	{SANDBOXD__V1__REQUEST__BODY_MOVE, "Move", rpc_move},
+	{SANDBOXD__V1__REQUEST__BODY_WATCH_DIR, "WatchDir", rpc_watch_dir},
+	{SANDBOXD__V1__REQUEST__BODY_CANCEL, "Cancel", rpc_cancel},
 };
 
 static const struct rpc_row *rpc_lookup(Sandboxd__V1__Request__BodyCase body)
@@ -111,6 +122,15 @@ void rpc_send_output(struct conn *c, uint64_t request_id, int stream, const char
 	ev.output = &chunk;
 	m.body_case = SANDBOXD__V1__SERVER_MESSAGE__BODY_EVENT;
 	m.event = &ev;
+	(void)conn_send(c, &m);
+}
+
+void rpc_send_event(struct conn *c, Sandboxd__V1__Event *ev)
+{
+	Sandboxd__V1__ServerMessage m = SANDBOXD__V1__SERVER_MESSAGE__INIT;
+
+	m.body_case = SANDBOXD__V1__SERVER_MESSAGE__BODY_EVENT;
+	m.event = ev;
 	(void)conn_send(c, &m);
 }
 

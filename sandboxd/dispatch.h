@@ -37,6 +37,9 @@ void rpc_send_response(struct conn *c, Sandboxd__V1__Response *resp);
 void rpc_send_output(struct conn *c, uint64_t request_id, int stream, const char *data, size_t len,
 		     uint64_t offset);
 
+/* Sends an Event (request_id and body set by the caller). */
+void rpc_send_event(struct conn *c, Sandboxd__V1__Event *ev);
+
 /* Decodes one frame's payload and answers it: a Response (or Error) for a request, an Error
  * with id 0 for a payload that is not a Request. Never fails the connection by itself. */
 void dispatch_frame(struct conn *c, struct daemon *d, const uint8_t *payload, size_t len);

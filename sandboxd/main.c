@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <malloc.h>
 #include <unistd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,6 +45,9 @@ static void usage(FILE *f)
 	      "  --max-sessions N  sessions at once (default 256)\n"
 	      "  --warm-pool N     sandboxes kept ready for new sessions (default 0)\n"
 	      "  --policy-dir DIR  named policies, *.yaml (default " POLICY_DIR_DEFAULT ")\n"
+	      "  --sessions-end-with-daemon\n"
+	      "                    sessions end when sandboxd stops or dies, instead of being\n"
+	      "                    taken over by the next start (default: they live on)\n"
 	      "  --allow-inline-policies\n"
 	      "                    accept policy text in CreateSession (default: names only)\n"
 	      "  --cgroup-parent NAME, --uid-lock-dir DIR, --sandbox-init PATH\n"
@@ -71,6 +75,7 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		OPT_WARM_POOL,
 		OPT_POLICY_DIR,
 		OPT_INLINE_POLICIES,
+		OPT_SESSIONS_END,
 	};
 	static const struct option opts[] = {
 		{"socket", required_argument, NULL, OPT_SOCKET},
@@ -88,6 +93,7 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		{"warm-pool", required_argument, NULL, OPT_WARM_POOL},
 		{"policy-dir", required_argument, NULL, OPT_POLICY_DIR},
 		{"allow-inline-policies", no_argument, NULL, OPT_INLINE_POLICIES},
+		{"sessions-end-with-daemon", no_argument, NULL, OPT_SESSIONS_END},
 		{},
 	};
 	uint64_t v;
@@ -168,6 +174,9 @@ static int parse_args(int argc, char **argv, struct daemon_config *cfg)
 		case OPT_POLICY_DIR:
 			cfg->policy_dir = optarg;
 			cfg->policy_dir_from_cli = true;
+			break;
+		case OPT_SESSIONS_END:
+			cfg->sessions_end_with_daemon = true;
 			break;
 		case OPT_INLINE_POLICIES:
 			cfg->inline_policies = true;
@@ -309,6 +318,10 @@ int main(int argc, char **argv)
 	sigset_t mask;
 	int r;
 
+	/* File chunks and frames are megabytes each: keep such buffers in the heap for reuse
+	 * instead of an mmap, a page fault per 4 KiB and a munmap for every one. */
+	(void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	(void)mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	if (parse_args(argc, argv, &d.cfg) < 0) {
 		fputs("Try 'sandboxd --help'.\n", stderr);
 		return 2;

@@ -6,6 +6,9 @@
 #include <string.h>
 
 #include "convert.h"
+#include "files.h"
+#include "sandbox-path.h"
+#include "session-files.h"
 #include "macro.h"
 #include "exec.h"
 #include "rpc-exec.h"
@@ -69,6 +72,47 @@ static void on_done(struct exec *x, const struct exec_result *res, void *userdat
 	free(p);
 }
 
+/* argv[0] without a slash, looked up in the command's PATH inside the session (as sandbox-init
+ * will run it), so a policy's `commands` are matched against the program that runs; NULL when
+ * not found there (the bare name is then decided, and runs as the kernel finds it). */
+static const char *resolve_argv0(struct rpc_call *call, struct session *s,
+				 const struct exec_command *cmd)
+{
+	const char *path = "/usr/local/bin:/usr/bin:/bin";
+	struct files_root root;
+
+	for (size_t i = 0; cmd->env[i]; i++)
+		if (strncmp(cmd->env[i], "PATH=", 5) == 0)
+			path = cmd->env[i] + 5;
+	if (session_files_root(s, &root, NULL) < 0)
+		return NULL;
+	for (const char *p = path; *p;) {
+		size_t n = strcspn(p, ":");
+		char candidate[FILES_PATH_MAX], normal[SANDBOX_PATH_MAX];
+		struct files_info info = {};
+		int r = -ENOENT;
+
+		if (n > 0 && p[0] == '/' &&
+		    snprintf(candidate, sizeof(candidate), "%.*s/%s", (int)n, p, cmd->argv[0]) <
+			    (int)sizeof(candidate) &&
+		    sandbox_path_normalize(candidate, strlen(candidate), normal) >= 0) {
+			session_files_enter(&root);
+			r = files_stat(&root, normal, &info, NULL);
+			session_files_leave();
+		}
+		if (r >= 0) {
+			bool runnable = (info.type == FILES_REGULAR && (info.mode & 0111)) ||
+					info.type == FILES_SYMLINK;
+
+			files_info_done(&info);
+			if (runnable)
+				return rpc_strdup(call, normal);
+		}
+		p += n + (p[n] == ':');
+	}
+	return NULL;
+}
+
 /* The exec's policy decision: its skill, language or argv[0], and the caps asked for. */
 static int decide_exec(struct rpc_call *call, struct session *s,
 		       const Sandboxd__V1__ExecRequest *req, struct exec_command *cmd,
@@ -86,6 +130,13 @@ static int decide_exec(struct rpc_call *call, struct session *s,
 	struct policy_decision d;
 	int r;
 
+	if (!by_language && !strchr(cmd->argv[0], '/')) {
+		const char *found = resolve_argv0(call, s, cmd);
+
+		/* What is decided is what runs: the program at that path. */
+		if (found)
+			pc.argv0 = cmd->argv[0] = found;
+	}
 	r = session_policy_decide(s, &pc, by_language ? req->language : cmd->argv[0], &d,
 				  call->rule, e);
 	if (r < 0)

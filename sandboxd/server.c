@@ -19,6 +19,8 @@
 #include "macro.h"
 #include "server.h"
 
+#define SERVER_SNDBUF (4 << 20)
+
 #define LISTEN_BACKLOG 128
 
 struct server {
@@ -61,6 +63,9 @@ static int on_accept(sd_event_source *src, int fd, uint32_t revents, void *userd
 		safe_close(cfd);
 		return 0;
 	}
+	/* Room for a whole file chunk (4 MiB) in the kernel: one write per answer instead of
+	 * twenty wakeups (best effort; the default otherwise). */
+	(void)setsockopt(cfd, SOL_SOCKET, SO_SNDBUFFORCE, &(int){SERVER_SNDBUF}, sizeof(int));
 	if (!server_peer_allowed(&s->daemon->cfg, &peer, getuid())) {
 		log_warn("refused a connection from uid %u (pid %d): not an allowed uid or gid",
 			 (unsigned)peer.uid, (int)peer.pid);

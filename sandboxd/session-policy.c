@@ -113,6 +113,9 @@ int session_policy_decide(struct session *s, const struct policy_call *call, con
 			  });
 	if (ret->allow)
 		return 0;
+	/* A malformed call (an empty path, a bad host) is the caller's mistake, not a refusal. */
+	if (strncmp(ret->rule, "call.", 5) == 0)
+		return sbx_fail(reterr, -EINVAL, "%s", ret->reason);
 	snprintf(rule, POLICY_RULE_MAX, "%s", ret->rule);
 	return sbx_fail(reterr, -EACCES, "%s", ret->reason);
 }

@@ -20,6 +20,8 @@
 
 #include "exec.h"
 #include "history.h"
+#include "session-files.h"
+#include "rpc-watch.h"
 #include "init-control.h"
 #include "job.h"
 #include "log.h"
@@ -137,6 +139,8 @@ static struct session *session_free(struct session *s)
 	sd_event_source_disable_unref(s->expire_source);
 	safe_close(s->ctl);
 	safe_close(s->history_fd);
+	rpc_watch_end_all(s);
+	session_files_done(s);
 	session_policy_done(&s->policy);
 	sandbox_free(s->sandbox);
 	for (size_t i = 0; i < s->n_labels; i++) {
@@ -250,7 +254,7 @@ int session_create(struct daemon *d, uid_t owner, const struct session_params *p
 	s->policy = *sp;
 	*sp = (struct session_policy){};
 	s->daemon = d;
-	s->ctl = s->history_fd = -EBADF;
+	s->ctl = s->history_fd = s->root_fd = -EBADF;
 	s->owner = owner;
 	s->memory_bytes = p->memory_bytes;
 	s->pids = p->pids;
@@ -280,7 +284,7 @@ int session_create(struct daemon *d, uid_t owner, const struct session_params *p
 	if (r >= 0)
 		r = arm_expiry(s);
 	/* From here on the session may outlive us: until its TTL, with a record to find it by. */
-	if (r >= 0)
+	if (r >= 0 && !d->cfg.sessions_end_with_daemon)
 		r = init_control_send_deadline(s->ctl, s->expires_ms);
 	if (r >= 0)
 		r = session_record_save(s);
@@ -323,7 +327,8 @@ int session_extend(struct session *s, uint64_t ms, struct sbx_error *reterr)
 				"extend session %s: its TTL may end at most %llu h after creation",
 				s->id, (unsigned long long)(SESSION_TTL_MAX_MS / 3600000));
 	s->expires_ms = want;
-	(void)init_control_send_deadline(s->ctl, s->expires_ms);
+	if (!s->daemon->cfg.sessions_end_with_daemon)
+		(void)init_control_send_deadline(s->ctl, s->expires_ms);
 	if (session_record_save(s) < 0)
 		log_warn("session %s: could not record its new TTL", s->id);
 	return arm_expiry(s);
@@ -390,6 +395,11 @@ void session_destroy(struct session *s, const char *why)
 
 void session_release_all(struct daemon *d)
 {
+	if (d->cfg.sessions_end_with_daemon) {
+		while (d->sessions)
+			session_destroy(d->sessions, "the daemon is stopping");
+		return;
+	}
 	while (d->sessions) {
 		struct session *s = d->sessions;
 
@@ -413,7 +423,7 @@ static struct session *adopt_one(struct daemon *d, const char *name)
 	if (!s)
 		return NULL;
 	s->daemon = d;
-	s->ctl = s->history_fd = -EBADF;
+	s->ctl = s->history_fd = s->root_fd = -EBADF;
 	r = session_record_load(d, name, s, &ident);
 	if (r < 0) {
 		log_warn("session record '%s' unreadable (%s); removed", name, strerror(-r));

@@ -41,6 +41,11 @@ struct session {
 	struct exec *execs;
 	uint64_t next_exec_id;
 	struct session_policy policy;
+	int root_fd; /* its root for the file tools, opened at the first file call */
+	struct session_upload *uploads;
+	unsigned n_uploads;
+	struct rpc_watch *watches; /* WatchDir calls (rpc-watch.c) */
+	unsigned n_watches;
 	int history_fd; /* <id>.history, opened at the first entry (history.c) */
 	size_t history_size;
 	uint64_t history_dropped;

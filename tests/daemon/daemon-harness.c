@@ -38,6 +38,8 @@ static bool can_connect(const char *path)
 	return ok;
 }
 
+bool test_daemon_keep_sessions;
+
 /* The daemons a test is running, for the exit handler below. */
 static struct test_daemon *running[8];
 
@@ -127,6 +129,8 @@ void test_daemon_start(struct test_daemon *d, const char *const *extra)
 	argv[n++] = d->socket;
 	argv[n++] = "--state-dir";
 	argv[n++] = d->state_dir;
+	if (!test_daemon_keep_sessions)
+		argv[n++] = "--sessions-end-with-daemon";
 	for (size_t i = 0; extra && extra[i] && n < 30; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;

@@ -12,6 +12,11 @@ struct test_daemon {
 	char state_dir[128];
 };
 
+/* Whether the daemons a test starts let their sessions outlive them (the restart tests). By
+ * default they run with --sessions-end-with-daemon, so a test that fails midway leaves no
+ * session behind to trouble the next one's leak checks. */
+extern bool test_daemon_keep_sessions;
+
 /* Starts sandboxd with extra arguments (NULL-terminated, may be NULL) and waits until it
  * accepts connections; fails the test otherwise. */
 void test_daemon_start(struct test_daemon *d, const char *const *extra);

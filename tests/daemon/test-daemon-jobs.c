@@ -34,6 +34,7 @@ static void start(void)
 
 static void setup(void)
 {
+	test_daemon_keep_sessions = true; /* restarts take sessions over */
 	snprintf(cgroup_parent, sizeof(cgroup_parent), "sandboxd-test-%d", (int)getpid());
 	ck_assert_ptr_nonnull(mkdtemp(lock_dir));
 	ck_assert_ptr_nonnull(mkdtemp(state_dir));

@@ -253,6 +253,18 @@ START_TEST(test_named_policy_decides_every_exec)
 		0);
 	ck_assert_str_eq(out, "0\n");
 	free(out);
+	/* A bare name is looked up in PATH inside the session first: what is decided is the
+	 * program that would run. */
+	out = expect_ran(exec(c, sid,
+			      &(struct exec_req){.skill = "runner",
+						 .argv = (const char *const[]){"id", "-u", NULL}}),
+			 0);
+	ck_assert_str_eq(out, "0\n");
+	free(out);
+	expect_denied(exec(c, sid,
+			   &(struct exec_req){.skill = "runner",
+					      .argv = (const char *const[]){"sh", NULL}}),
+		      "t/skills.runner.exec.commands");
 	/* The skill's timeout is the command's: a sleep past 10 s would be killed; here the
 	 * allowed call runs. */
 	out = expect_ran(exec(c, sid,
