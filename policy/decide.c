@@ -351,9 +351,15 @@ bool policy_decide(const struct policy *p, const struct policy_skill_set *grante
 
 	switch (call->tool) {
 	case POLICY_TOOL_FILE_READ:
+	case POLICY_TOOL_FILE_WRITE:
+		if (!decide_file(p, s, call, call->tool == POLICY_TOOL_FILE_WRITE, d))
+			return false;
+		/* What one call may move: a read's length, a write's data (an upload's whole). */
+		d->allow = narrow(p, s, "files.max_bytes", false, call->max_bytes,
+				  s->files_max_bytes, &d->max_bytes, d);
+		return d->allow;
 	case POLICY_TOOL_FILE_LIST:
 		return decide_file(p, s, call, false, d);
-	case POLICY_TOOL_FILE_WRITE:
 	case POLICY_TOOL_FILE_DELETE:
 		return decide_file(p, s, call, true, d);
 	case POLICY_TOOL_EXEC:

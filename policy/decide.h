@@ -32,7 +32,8 @@
 #define POLICY_REASON_MAX 384
 
 /* One tool call, decoded. Which arguments a tool reads:
- *   file.read, file.list, file.write, file.delete: path
+ *   file.read, file.list, file.write, file.delete: path; file.read and file.write also
+ *     max_bytes (a read's length, a write's or upload's size; 0: any)
  *   exec: language ("python", ...) or argv0, exactly one; timeout_usec, max_bytes (output)
  *   browse: host; timeout_usec, max_bytes (page)
  *   network: host
@@ -58,7 +59,8 @@ struct policy_decision {
 	char path[SANDBOX_PATH_MAX]; /* file tools: the normalised path the tool must act on */
 	struct hostmatch_host host;  /* browse, network: the normalised host */
 	uint64_t timeout_usec;	     /* exec, browse: effective cap; 0 = the daemon's default */
-	uint64_t max_bytes;	     /* exec output, browse page: effective cap; 0 = default */
+	uint64_t max_bytes; /* exec output, browse page, file read/write: effective cap; 0 = default
+			     */
 };
 
 /* Decides one call against the skills granted to a session. Returns ret->allow. */

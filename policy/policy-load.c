@@ -383,7 +383,7 @@ static int add_cidr(struct loader *l, const char *what, void *userdata)
 
 static int read_files(struct loader *l, struct policy_skill *s, const char *ctx)
 {
-	static const char *const keys[] = {"read", "write"};
+	static const char *const keys[] = {"read", "write", "max_bytes"};
 	char what[WHAT_MAX];
 	uint32_t seen = 0;
 	size_t k;
@@ -394,8 +394,9 @@ static int read_files(struct loader *l, struct policy_skill *s, const char *ctx)
 		if (r <= 0)
 			return r;
 		join(what, ctx, keys[k]);
-		r = k == 0 ? read_globs(l, what, "glob", &s->read, &s->n_read)
-			   : read_globs(l, what, "glob", &s->write, &s->n_write);
+		r = k == 0   ? read_globs(l, what, "glob", &s->read, &s->n_read)
+		    : k == 1 ? read_globs(l, what, "glob", &s->write, &s->n_write)
+			     : read_size(l, what, &s->files_max_bytes);
 		if (r < 0)
 			return r;
 	}

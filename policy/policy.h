@@ -81,6 +81,8 @@ struct policy_skill {
 	size_t n_read;
 	struct policy_glob *write; /* files.write: file.write, file.delete; exec's Landlock */
 	size_t n_write;
+	uint64_t files_max_bytes; /* files.max_bytes: bytes one file.read or file.write moves;
+				   * 0: not set (the daemon's chunk size) */
 
 	uint32_t languages; /* bit per enum policy_language; ALL when not listed */
 	bool has_commands;  /* false: any argv[0] */

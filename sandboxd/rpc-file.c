@@ -32,17 +32,25 @@ static struct session *file_session(struct rpc_call *call, const char *id, struc
 	return s;
 }
 
-static int decide_path(struct rpc_call *call, struct session *s, enum policy_tool tool,
-		       const char *skill, const char *path, struct policy_decision *d,
-		       struct sbx_error *e)
+static int decide_path_bytes(struct rpc_call *call, struct session *s, enum policy_tool tool,
+			     const char *skill, const char *path, uint64_t bytes,
+			     struct policy_decision *d, struct sbx_error *e)
 {
 	struct policy_call pc = {
 		.tool = tool,
 		.skill = skill && *skill ? skill : NULL,
 		.path = path ? path : "",
+		.max_bytes = bytes,
 	};
 
 	return session_policy_decide(s, &pc, path, d, call->rule, e);
+}
+
+static int decide_path(struct rpc_call *call, struct session *s, enum policy_tool tool,
+		       const char *skill, const char *path, struct policy_decision *d,
+		       struct sbx_error *e)
+{
+	return decide_path_bytes(call, s, tool, skill, path, 0, d, e);
 }
 
 static Sandboxd__V1__FileType wire_type(enum files_type t)
@@ -108,11 +116,15 @@ int rpc_read_file(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sb
 	s = file_session(call, req->session_id, &root, e);
 	if (!s)
 		return e->code;
-	r = decide_path(call, s, POLICY_TOOL_FILE_READ, req->skill, req->path, &d, e);
+	r = decide_path_bytes(call, s, POLICY_TOOL_FILE_READ, req->skill, req->path, req->length,
+			      &d, e);
 	if (r < 0)
 		return sbx_wrap(e, "read a file in session %s", s->id);
-	len = req->length > 0 ? (size_t)MIN(req->length, (uint64_t)RPC_FILE_CHUNK_MAX)
-			      : RPC_FILE_CHUNK_MAX;
+	/* The request's length, else the skill's cap, and never more than one chunk. */
+	len = (size_t)MIN(req->length	? req->length
+			  : d.max_bytes ? d.max_bytes
+					: UINT64_MAX,
+			  (uint64_t)RPC_FILE_CHUNK_MAX);
 	buf = rpc_alloc(call, len);
 	if (!fd || !buf)
 		return sbx_fail(e, -ENOMEM, "read '%s'", d.path);
@@ -163,6 +175,10 @@ static int continue_upload(struct rpc_call *call, struct session *s, const struc
 	if (!up)
 		return sbx_fail(e, -ENOENT, "find upload '%.32s' in session %s", req->upload_id,
 				s->id);
+	if (up->max_bytes > 0 && files_upload_size(up->upload) + req->data.len > up->max_bytes)
+		return sbx_fail(e, -EFBIG,
+				"upload %s: past the skill's files.max_bytes of %llu bytes", up->id,
+				(unsigned long long)up->max_bytes);
 	if (req->offset != files_upload_size(up->upload))
 		return sbx_fail(e, -EINVAL,
 				"upload %s: a chunk at offset %llu, where %llu bytes were written",
@@ -205,7 +221,8 @@ int rpc_write_file(struct rpc_call *call, Sandboxd__V1__Response *resp, struct s
 		return sbx_fail(e, -EINVAL, "write a file: unknown mode %d", (int)req->mode);
 	if (req->upload_id && *req->upload_id)
 		return continue_upload(call, s, &root, req, resp, e);
-	r = decide_path(call, s, POLICY_TOOL_FILE_WRITE, req->skill, req->path, &d, e);
+	r = decide_path_bytes(call, s, POLICY_TOOL_FILE_WRITE, req->skill, req->path, req->data.len,
+			      &d, e);
 	if (r < 0)
 		return sbx_wrap(e, "write a file in session %s", s->id);
 	if (req->more) {
@@ -218,6 +235,8 @@ int rpc_write_file(struct rpc_call *call, Sandboxd__V1__Response *resp, struct s
 					 req->make_parents, &up, e);
 		if (r < 0)
 			return r;
+		/* A skill's files.max_bytes holds for the upload's whole. */
+		up->max_bytes = s->policy.policy->skills[d.skill].files_max_bytes;
 		session_files_enter(&root);
 		r = files_upload_write(up->upload, req->data.data, req->data.len, e);
 		session_files_leave();

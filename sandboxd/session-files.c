@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/fsuid.h>
+#include <sys/prctl.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -23,6 +24,9 @@ void session_files_leave(void)
 	/* Back to root: the capabilities of the file system set return with fsuid 0. */
 	(void)setfsuid(geteuid());
 	(void)setfsgid(getegid());
+	/* Changing fs ids made us non-dumpable, which every sandbox cloned from us would
+	 * inherit: then not even we could open its namespaces (ptrace access checks). */
+	(void)prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
 }
 
 int session_files_root(struct session *s, struct files_root *ret, struct sbx_error *reterr)

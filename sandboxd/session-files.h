@@ -23,7 +23,8 @@ struct session_upload {
 	struct session *session;
 	char id[SESSION_UPLOAD_ID_LEN + 1];
 	char *path;
-	uid_t owner; /* the uid that started it: only it continues it */
+	uid_t owner;	    /* the uid that started it: only it continues it */
+	uint64_t max_bytes; /* the skill's files.max_bytes for the whole; 0: none */
 	struct files_upload *upload;
 	sd_event_source *idle;
 };

@@ -32,7 +32,8 @@ static const char policy_t[] =
 	"  coder:\n"
 	"    tools: [exec, file.read, file.write]\n"
 	"    exec: { languages: [python, sh], timeout: 10s, max_output: 64Ki }\n"
-	"    files: { read: [\"/workspace/**\"], write: [\"/workspace/out/**\"] }\n"
+	"    files: { read: [\"/workspace/**\"], write: [\"/workspace/out/**\"], max_bytes: 64Ki "
+	"}\n"
 	"  runner:\n"
 	"    tools: [exec]\n"
 	"    exec: { commands: [\"/usr/bin/id\"] }\n";
@@ -282,6 +283,7 @@ END_TEST
 START_TEST(test_landlock_second_layer)
 {
 	struct sbx_client *c = NULL;
+	Sandboxd__V1__Response *resp;
 	char *sid, *out;
 
 	ck_assert_ok(sbx_client_connect(daemon_.socket, &c));
@@ -303,6 +305,27 @@ START_TEST(test_landlock_second_layer)
 		fputs("test-daemon-policy: no Landlock here; the kernel layer is not checked\n",
 		      stderr);
 	free(out);
+	/* The file tools meet the skill's globs and its files.max_bytes. */
+	{
+		static char big[100 << 10];
+		Sandboxd__V1__WriteFileRequest w = SANDBOXD__V1__WRITE_FILE_REQUEST__INIT;
+		Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
+
+		w.session_id = sid;
+		w.path = (char *)"/workspace/out/big";
+		w.data.data = (uint8_t *)big;
+		w.data.len = sizeof(big);
+		req.body_case = SANDBOXD__V1__REQUEST__BODY_WRITE_FILE;
+		req.write_file = &w;
+		expect_denied(call(c, &req), "t/skills.coder.files.max_bytes");
+		w.data.len = 1000;
+		w.path = (char *)"/workspace/elsewhere";
+		expect_denied(call(c, &req), "t/skills.coder.files.write");
+		w.path = (char *)"/workspace/out/ok";
+		resp = call(c, &req);
+		ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_WRITE_RESULT);
+		sandboxd__v1__response__free_unpacked(resp, NULL);
+	}
 	/* Python meets the same walls. */
 	out = expect_ran(exec(c, sid,
 			      &(struct exec_req){.language = "python",
