@@ -4,6 +4,8 @@
 #pragma once
 
 #include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "sandboxd-client.h"
 
@@ -25,6 +27,9 @@ struct ctl {
 Sandboxd__V1__Response *ctl_call(struct ctl *ctl, Sandboxd__V1__Request *req,
 				 sbx_client_event_fn on_event, void *userdata);
 
+/* Prints an Error answer as "sandboxctl: CODE: message (rule: RULE)" on stderr. */
+void ctl_print_error(const Sandboxd__V1__Error *e);
+
 /* Checks the answer's body case, printing an INTERNAL error (and freeing resp) if it differs. */
 int ctl_expect(Sandboxd__V1__Response *resp, Sandboxd__V1__Response__BodyCase body);
 
@@ -44,7 +49,8 @@ json_t *ctl_json_text(const char *s);
 /* Prints a usage error for a command and returns CTL_EXIT_USAGE. */
 int ctl_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* The command groups (ctl-session.c, ctl-exec.c, ctl-job.c, ctl-history.c, ctl-policy.c):
+/* The command groups (ctl-session.c, ctl-exec.c, ctl-job.c, ctl-history.c, ctl-policy.c,
+ * ctl-file.c):
  * argv[0] is the command's name. ctl_policy() runs locally: ctl->client is NULL. */
 int ctl_session(struct ctl *ctl, int argc, char **argv);
 int ctl_exec(struct ctl *ctl, int argc, char **argv);
@@ -53,6 +59,7 @@ int ctl_job(struct ctl *ctl, int argc, char **argv);
 int ctl_oneshot(struct ctl *ctl, int argc, char **argv);
 int ctl_history(struct ctl *ctl, int argc, char **argv);
 int ctl_policy(struct ctl *ctl, int argc, char **argv);
+int ctl_file(struct ctl *ctl, int argc, char **argv);
 
 /* --policy NAME|FILE of session create and oneshot: an existing regular file, or an argument
  * with a '/', is read (at most POLICY_FILE_MAX bytes) and sent as cs->policy_text, which
@@ -63,6 +70,24 @@ int ctl_policy_option(const char *arg, Sandboxd__V1__CreateSessionRequest *cs, c
 /* Shows elapsed seconds on a terminal until stopped (ctl-elapsed.c); no-ops elsewhere. */
 void ctl_elapsed_start(void);
 void ctl_elapsed_stop(void);
+
+#define CTL_PROGRESS_MIN (1U << 20) /* bytes: smaller transfers show no progress bar */
+
+/* A transfer's progress on a terminal (ctl-progress.c). */
+struct ctl_progress {
+	uint64_t total, done;
+	uint64_t start_usec, last_usec;
+	bool active; /* stderr is a terminal and total > CTL_PROGRESS_MIN */
+};
+
+/* Starts showing a transfer of total bytes (nothing when it is small or stderr no terminal). */
+void ctl_progress_start(struct ctl_progress *p, uint64_t total);
+
+/* Records done bytes; redraws the bar now and then. */
+void ctl_progress_update(struct ctl_progress *p, uint64_t done);
+
+/* Ends the bar: ok leaves the final numbers on their line, else the line is cleared. */
+void ctl_progress_end(struct ctl_progress *p, bool ok);
 
 /* Prints a Job (text: one line, then a finished job's output; or JSON). */
 int ctl_print_job(struct ctl *ctl, const Sandboxd__V1__Job *j);

@@ -43,6 +43,18 @@ static void usage(FILE *f)
 	      "  oneshot [--policy NAME|FILE] [--skill S] [--image NAME] [--memory SIZE]\n"
 	      "          [--timeout DUR] -- ARGV...\n"
 	      "  history ID [--limit N]          tool calls and the policy's decisions\n"
+	      "  file read ID PATH [--offset N] [--length N]      the bytes, to stdout\n"
+	      "  file write ID PATH [--mode 0644] [--append | --truncate | --exclusive]\n"
+	      "             [--parents]          stdin to PATH (default: atomic replace)\n"
+	      "  file ls ID [PATH] [-r] [--depth N] [--limit N]\n"
+	      "  file stat ID PATH               file rm ID PATH [-r]\n"
+	      "  file mkdir ID PATH [-p] [--mode 0755]\n"
+	      "  file mv ID FROM TO [--overwrite]\n"
+	      "  file cp LOCAL ID:PATH | file cp ID:PATH LOCAL    '-' is stdin/stdout\n"
+	      "  file watch ID PATH [-r] [--timeout DUR] [--max-events N]\n"
+	      "                                  events until Ctrl-C, the timeout or N events\n"
+	      "  (every file command takes --skill S; paths are in the sandbox, relative\n"
+	      "  ones from /workspace)\n"
 	      "\n"
 	      "Local commands (no daemon):\n"
 	      "  policy check FILE...            validate; errors as FILE:LINE:COL: message\n"
@@ -58,7 +70,8 @@ static void usage(FILE *f)
 	      "signal N). Errors the daemon reports exit 1 (a policy denial shows its rule);\n"
 	      "usage errors exit 2. policy check exits 0 when every file is valid, else 1;\n"
 	      "policy explain exits 0 when the call is allowed, 1 when it is denied (or the\n"
-	      "file or skill is bad).\n",
+	      "file or skill is bad). file watch exits 0 when the watch ends: its --timeout,\n"
+	      "--max-events, the session's end, or Ctrl-C, which cancels it on the daemon.\n",
 	      f);
 }
 
@@ -117,19 +130,23 @@ Sandboxd__V1__Response *ctl_call(struct ctl *ctl, Sandboxd__V1__Request *req,
 		return NULL;
 	}
 	if (resp->body_case == SANDBOXD__V1__RESPONSE__BODY_ERROR) {
-		const Sandboxd__V1__Error *e = resp->error;
-		size_t code = (size_t)e->code;
-
-		fprintf(stderr, "sandboxctl: %s: %s",
-			code < ELEMENTSOF(code_names) ? code_names[code] : "UNKNOWN", e->message);
-		/* A policy denial names what decided, so the policy can be read (or fixed). */
-		if (e->code == SANDBOXD__V1__CODE__PERMISSION_DENIED && e->rule && *e->rule)
-			fprintf(stderr, " (rule: %s)", e->rule);
-		fputc('\n', stderr);
+		ctl_print_error(resp->error);
 		sandboxd__v1__response__free_unpacked(resp, NULL);
 		return NULL;
 	}
 	return resp;
+}
+
+void ctl_print_error(const Sandboxd__V1__Error *e)
+{
+	size_t code = (size_t)e->code;
+
+	fprintf(stderr, "sandboxctl: %s: %s",
+		code < ELEMENTSOF(code_names) ? code_names[code] : "UNKNOWN", e->message);
+	/* A policy denial names what decided, so the policy can be read (or fixed). */
+	if (e->code == SANDBOXD__V1__CODE__PERMISSION_DENIED && e->rule && *e->rule)
+		fprintf(stderr, " (rule: %s)", e->rule);
+	fputc('\n', stderr);
 }
 
 int ctl_expect(Sandboxd__V1__Response *resp, Sandboxd__V1__Response__BodyCase body)
@@ -216,6 +233,7 @@ static const struct {
 	{"health", cmd_health},	  {"version", cmd_version}, {"session", ctl_session},
 	{"exec", ctl_exec},	  {"run", ctl_run},	    {"job", ctl_job},
 	{"oneshot", ctl_oneshot}, {"history", ctl_history}, {"policy", ctl_policy, .local = true},
+	{"file", ctl_file},
 };
 
 int main(int argc, char **argv)

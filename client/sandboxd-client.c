@@ -96,6 +96,18 @@ static int send_request(struct sbx_client *c, const Sandboxd__V1__Request *req)
 	return send_all(c->fd, buf, 4 + len);
 }
 
+int sbx_client_send(struct sbx_client *c, Sandboxd__V1__Request *req)
+{
+	if (req->id == 0)
+		req->id = c->next_id++;
+	return send_request(c, req);
+}
+
+int sbx_client_fd(const struct sbx_client *c)
+{
+	return c->fd;
+}
+
 int sbx_client_recv(struct sbx_client *c, Sandboxd__V1__ServerMessage **ret)
 {
 	_cleanup_free_ uint8_t *buf = NULL;
@@ -128,9 +140,7 @@ int sbx_client_call(struct sbx_client *c, Sandboxd__V1__Request *req, sbx_client
 {
 	int r;
 
-	if (req->id == 0)
-		req->id = c->next_id++;
-	r = send_request(c, req);
+	r = sbx_client_send(c, req);
 	if (r < 0)
 		return r;
 	for (;;) {

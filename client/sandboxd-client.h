@@ -34,6 +34,14 @@ void sbx_client_free(struct sbx_client *c);
 int sbx_client_call(struct sbx_client *c, Sandboxd__V1__Request *req, sbx_client_event_fn on_event,
 		    void *userdata, Sandboxd__V1__Response **ret);
 
+/* Sends req (its id is assigned when 0) without waiting for the answer: for a streaming call
+ * (WatchDir) that a second request (CancelRequest) of the same connection ends. Collect the
+ * answers with sbx_client_recv(). */
+int sbx_client_send(struct sbx_client *c, Sandboxd__V1__Request *req);
+
+/* The connection's socket, to poll() for answers before sbx_client_recv(); still owned by c. */
+int sbx_client_fd(const struct sbx_client *c);
+
 /* Sends raw bytes as they are (tests and tools that speak the framing themselves). */
 int sbx_client_send_raw(struct sbx_client *c, const void *data, size_t len);
 
