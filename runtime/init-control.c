@@ -102,6 +102,18 @@ int init_control_send_exec(int ctl, const struct init_exec_request *x)
 	return fd_send(ctl, buf, sizeof(*m) + m->payload_len, fds, x->held ? 5 : 3);
 }
 
+int init_control_send_proxy_listen(int ctl, uint64_t id, uint16_t port)
+{
+	struct init_msg m = {
+		.magic = INIT_CONTROL_MAGIC,
+		.type = INIT_MSG_PROXY_LISTEN,
+		.id = id,
+		.value = port,
+	};
+
+	return fd_send(ctl, &m, sizeof(m), NULL, 0);
+}
+
 int init_control_send_deadline(int ctl, uint64_t unix_ms)
 {
 	struct init_msg m = {
@@ -137,6 +149,8 @@ static bool fds_fit(uint32_t type, int n_fds)
 		return n_fds == 0 || n_fds == 2;
 	case INIT_MSG_ADOPTED:
 		return n_fds <= 1;
+	case INIT_MSG_PROXY_CONN:
+		return n_fds == 1;
 	default:
 		return false;
 	}

@@ -37,6 +37,9 @@ enum init_msg_type {
 	INIT_MSG_RUNNING = 7,  /* init -> supervisor, snapshot: value = pid inside; fds = held
 				* output read ends, when the EXEC had them */
 	INIT_MSG_ADOPTED = 8,  /* init -> supervisor: the snapshot is complete; fd = the lock */
+	INIT_MSG_PROXY_LISTEN = 9, /* supervisor -> init: listen on 127.0.0.1:value inside for
+				    * proxy id (the supervisor's egress proxy of one skill) */
+	INIT_MSG_PROXY_CONN = 10,  /* init -> supervisor: fd = a connection accepted there */
 	_INIT_MSG_MAX,
 };
 
@@ -82,6 +85,12 @@ struct init_exec_request {
 /* Supervisor side: sends an EXEC record with the command's stdin, stdout and stderr, the held
  * pipes (INIT_EXEC_HOLD) and the Landlock rules (INIT_EXEC_LANDLOCK) when given. */
 int init_control_send_exec(int ctl, const struct init_exec_request *x);
+
+#define INIT_CONTROL_PROXIES_MAX 16 /* proxy listeners of one session */
+
+/* Supervisor side: asks PID 1 to listen on 127.0.0.1:port inside the sandbox and hand every
+ * connection there over as PROXY_CONN records of id. */
+int init_control_send_proxy_listen(int ctl, uint64_t id, uint16_t port);
 
 /* Supervisor side: sets the deadline of a session left without a supervisor (realtime ms). */
 int init_control_send_deadline(int ctl, uint64_t unix_ms);

@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -36,6 +37,13 @@ struct running {
 };
 
 static struct running running[INIT_CONTROL_EXECS_MAX];
+
+/* Where code in the session reaches its egress proxies: 127.0.0.1 inside, one port each. */
+static struct {
+	int fd;
+	uint64_t id;
+} proxies[INIT_CONTROL_PROXIES_MAX];
+static size_t n_proxies;
 static char payload[INIT_CONTROL_PAYLOAD_MAX];
 static const char *strings_argv[INIT_CONTROL_STRINGS_MAX];
 static const char *strings_env[INIT_CONTROL_STRINGS_MAX];
@@ -250,6 +258,45 @@ static void handle_exec(int ctl, const struct init_msg *m, size_t len, int *fds,
 	(void)send_msg(ctl, INIT_MSG_STARTED, m->id, pid);
 }
 
+/* Listens on 127.0.0.1:port in the sandbox's own network namespace (which has only lo); a port
+ * already taken (a listener kept across a daemon restart) is left as it is. */
+static void proxy_listen(uint64_t id, int32_t port)
+{
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	int fd, one = 1;
+
+	if (port <= 0 || port > 65535 || n_proxies == INIT_CONTROL_PROXIES_MAX)
+		return;
+	for (size_t i = 0; i < n_proxies; i++)
+		if (proxies[i].id == id)
+			return;
+	sa.sin_port = htons((uint16_t)port);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0) {
+		close(fd);
+		return;
+	}
+	proxies[n_proxies].fd = fd;
+	proxies[n_proxies].id = id;
+	n_proxies++;
+}
+
+/* Hands the connections waiting on a proxy listener to the supervisor. */
+static void proxy_accept(int ctl, size_t i)
+{
+	for (int k = 0; k < 64; k++) {
+		int c = accept4(proxies[i].fd, NULL, NULL, SOCK_CLOEXEC);
+
+		if (c < 0)
+			return;
+		(void)send_msg_fds(ctl, INIT_MSG_PROXY_CONN, proxies[i].id, 0, NULL, &c, 1);
+		close(c);
+	}
+}
+
 /* Reads one record; false when the channel is gone. */
 static bool handle_control(int ctl, const sigset_t *mask, uint64_t *deadline_ms)
 {
@@ -301,6 +348,8 @@ static bool handle_control(int ctl, const sigset_t *mask, uint64_t *deadline_ms)
 				(void)kill(-r->pid, m.value);
 		} else if (m.type == INIT_MSG_DEADLINE)
 			*deadline_ms = m.id;
+		else if (m.type == INIT_MSG_PROXY_LISTEN)
+			proxy_listen(m.id, m.value);
 	}
 	for (int i = 0; i < n_fds; i++)
 		if (fds[i] >= 0)
@@ -362,7 +411,7 @@ int init_session_run(int ctl, const sigset_t *old_mask)
 {
 	int listen_fd = fcntl(INIT_CONTROL_LISTEN_FD, F_GETFD) >= 0 ? INIT_CONTROL_LISTEN_FD : -1;
 	uint64_t deadline_ms = 0; /* none given: the session ends with its supervisor */
-	struct pollfd p[3];
+	struct pollfd p[3 + INIT_CONTROL_PROXIES_MAX];
 	sigset_t chld;
 	int sfd;
 
@@ -383,6 +432,10 @@ int init_session_run(int ctl, const sigset_t *old_mask)
 		p[0] = (struct pollfd){.fd = ctl, .events = POLLIN};
 		p[1] = (struct pollfd){.fd = sfd, .events = POLLIN};
 		p[2] = (struct pollfd){.fd = listen_fd, .events = POLLIN};
+		/* Connections to a proxy wait in the backlog while no supervisor takes them. */
+		for (size_t i = 0; i < n_proxies; i++)
+			p[3 + i] = (struct pollfd){.fd = ctl >= 0 ? proxies[i].fd : -1,
+						   .events = POLLIN};
 		if (ctl < 0) {
 			uint64_t now = realtime_ms();
 
@@ -390,7 +443,7 @@ int init_session_run(int ctl, const sigset_t *old_mask)
 				return 0; /* nobody came back in time: the session ends */
 			timeout = (int)MIN(deadline_ms - now, (uint64_t)INT32_MAX);
 		}
-		if (poll(p, 3, timeout) < 0) {
+		if (poll(p, 3 + n_proxies, timeout) < 0) {
 			if (errno == EINTR)
 				continue;
 			return 125;
@@ -411,6 +464,9 @@ int init_session_run(int ctl, const sigset_t *old_mask)
 				close(ctl);
 				ctl = -1;
 			}
+		for (size_t i = 0; i < n_proxies && ctl >= 0; i++)
+			if (p[3 + i].revents & POLLIN)
+				proxy_accept(ctl, i);
 		if (p[2].revents & POLLIN) {
 			int c = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 

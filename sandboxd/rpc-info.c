@@ -34,7 +34,7 @@ int rpc_health(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_e
 int rpc_version(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
 {
 	static Sandboxd__V1__VersionResponse v;
-	static char *features[8];
+	static char *features[12];
 	static struct utsname u;
 	size_t n = 0;
 
@@ -47,6 +47,8 @@ int rpc_version(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_
 		features[n++] = (char *)"inline-policy";
 	if (call->daemon->landlock_abi > 0)
 		features[n++] = (char *)"landlock";
+	features[n++] = (char *)"files";
+	features[n++] = (char *)"egress-proxy";
 	sandboxd__v1__version_response__init(&v);
 	(void)uname(&u);
 	v.version = (char *)SANDBOXD_VERSION;

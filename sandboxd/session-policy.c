@@ -14,6 +14,7 @@
 #include "macro.h"
 #include "policy-load.h"
 #include "policy-scope.h"
+#include "session-egress.h"
 #include "session-policy.h"
 #include "session.h"
 
@@ -166,10 +167,8 @@ int session_policy_landlock(const struct session *s, int skill, char **ret, size
 					       (write_prefix_is_dir(sk, paths.write[i])
 							? LANDLOCK_GRANT_CREATE
 							: 0));
-	/* No TCP connect at all for a skill without the network; the egress proxy's port once
-	 * it exists. */
-	rules->connect_port = sk->tools & (1U << POLICY_TOOL_NETWORK) ? LANDLOCK_NET_UNRESTRICTED
-								      : LANDLOCK_NET_NONE;
+	/* TCP connect only to the skill's own egress proxy; none at all without the network. */
+	rules->connect_port = session_egress_port(s, skill);
 	n = r < 0 ? r : landlock_rules_encoded_size(rules);
 	if (n > 0) {
 		buf = malloc((size_t)n);

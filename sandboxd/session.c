@@ -22,6 +22,7 @@
 #include "history.h"
 #include "session-files.h"
 #include "rpc-watch.h"
+#include "session-egress.h"
 #include "init-control.h"
 #include "job.h"
 #include "log.h"
@@ -121,7 +122,9 @@ static int on_ctl(sd_event_source *src, int fd, uint32_t revents, void *userdata
 						   : "its sandbox sent a malformed record");
 			return 0;
 		}
-		if (s->adopting)
+		if (m.type == INIT_MSG_PROXY_CONN)
+			session_egress_connection(s, m.id, TAKE_FD(fds[0]));
+		else if (s->adopting)
 			handle_snapshot(s, &m, fds);
 		else
 			exec_handle_init_msg(s, m.id, m.type, m.value, m.cpu_usec, m.maxrss_kib);
@@ -140,6 +143,7 @@ static struct session *session_free(struct session *s)
 	safe_close(s->ctl);
 	safe_close(s->history_fd);
 	rpc_watch_end_all(s);
+	session_egress_done(s);
 	session_files_done(s);
 	session_policy_done(&s->policy);
 	sandbox_free(s->sandbox);
@@ -288,6 +292,8 @@ int session_create(struct daemon *d, uid_t owner, const struct session_params *p
 		r = init_control_send_deadline(s->ctl, s->expires_ms);
 	if (r >= 0)
 		r = session_record_save(s);
+	if (r >= 0)
+		session_egress_listen(s);
 	if (r < 0) {
 		(void)sandbox_kill(s->sandbox);
 		init_link_remove(d, s->init_socket);

@@ -44,7 +44,8 @@ struct session {
 	int root_fd; /* its root for the file tools, opened at the first file call */
 	struct session_upload *uploads;
 	unsigned n_uploads;
-	struct rpc_watch *watches; /* WatchDir calls (rpc-watch.c) */
+	struct rpc_watch *watches;     /* WatchDir calls (rpc-watch.c) */
+	struct session_egress *egress; /* its egress proxies, one per network skill */
 	unsigned n_watches;
 	int history_fd; /* <id>.history, opened at the first entry (history.c) */
 	size_t history_size;
