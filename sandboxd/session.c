@@ -58,12 +58,21 @@ static int make_id(char id[static SESSION_ID_LEN + 1])
 	return 0;
 }
 
+static int arm_expiry(struct session *s);
+
 static int on_expire(sd_event_source *src, uint64_t usec, void *userdata)
 {
 	struct session *s = userdata;
 
 	(void)src;
 	(void)usec;
+	/* Calls push the idle expiry back without moving the timer (session_touch()): a timer
+	 * that fires early is set again for the deadline now in force. */
+	if (realtime_ms() < MIN(s->expires_ms, s->idle_expires_ms)) {
+		if (arm_expiry(s) >= 0 &&
+		    sd_event_source_set_enabled(s->expire_source, SD_EVENT_ONESHOT) >= 0)
+			return 0;
+	}
 	session_destroy(s, realtime_ms() >= s->expires_ms ? "its TTL expired"
 							  : "it was idle for its idle TTL");
 	return 0;
@@ -320,8 +329,9 @@ struct session *session_find(struct daemon *d, const char *id, uid_t uid)
 
 void session_touch(struct session *s)
 {
+	/* Later only: the timer, when it fires, finds the new deadline (on_expire()); a call
+	 * costs no timer update. */
 	s->idle_expires_ms = realtime_ms() + s->idle_ttl_ms;
-	(void)arm_expiry(s);
 }
 
 int session_extend(struct session *s, uint64_t ms, struct sbx_error *reterr)
