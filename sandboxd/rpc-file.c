@@ -53,6 +53,24 @@ static int decide_path(struct rpc_call *call, struct session *s, enum policy_too
 	return decide_path_bytes(call, s, tool, skill, path, 0, d, e);
 }
 
+/* The caller's session and its root, and the call decided on path; verb names it in errors. */
+static int file_call(struct rpc_call *call, const char *session_id, enum policy_tool tool,
+		     const char *skill, const char *path, uint64_t bytes, const char *verb,
+		     struct session **ret_s, struct files_root *root, struct policy_decision *d,
+		     struct sbx_error *e)
+{
+	struct session *s = file_session(call, session_id, root, e);
+	int r;
+
+	if (!s)
+		return e->code;
+	r = decide_path_bytes(call, s, tool, skill, path, bytes, d, e);
+	if (r < 0)
+		return sbx_wrap(e, "%s in session %s", verb, s->id);
+	*ret_s = s;
+	return 0;
+}
+
 static Sandboxd__V1__FileType wire_type(enum files_type t)
 {
 	switch (t) {
@@ -113,13 +131,10 @@ int rpc_read_file(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sb
 	void *buf;
 	int r;
 
-	s = file_session(call, req->session_id, &root, e);
-	if (!s)
-		return e->code;
-	r = decide_path_bytes(call, s, POLICY_TOOL_FILE_READ, req->skill, req->path, req->length,
-			      &d, e);
+	r = file_call(call, req->session_id, POLICY_TOOL_FILE_READ, req->skill, req->path,
+		      req->length, "read a file", &s, &root, &d, e);
 	if (r < 0)
-		return sbx_wrap(e, "read a file in session %s", s->id);
+		return r;
 	/* The request's length, else the skill's cap, and never more than one chunk. */
 	len = (size_t)MIN(req->length	? req->length
 			  : d.max_bytes ? d.max_bytes
@@ -268,12 +283,10 @@ int rpc_list_dir(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx
 	struct session *s;
 	int r;
 
-	s = file_session(call, req->session_id, &root, e);
-	if (!s)
-		return e->code;
-	r = decide_path(call, s, POLICY_TOOL_FILE_LIST, req->skill, req->path, &d, e);
+	r = file_call(call, req->session_id, POLICY_TOOL_FILE_LIST, req->skill, req->path, 0,
+		      "list a directory", &s, &root, &d, e);
 	if (r < 0)
-		return sbx_wrap(e, "list a directory in session %s", s->id);
+		return r;
 	session_files_enter(&root);
 	r = files_list(&root, d.path, req->recursive, MIN(req->depth, (uint32_t)RPC_LIST_DEPTH_MAX),
 		       MIN(req->limit, (uint32_t)RPC_LIST_LIMIT_MAX), &entries, &n, &truncated,
@@ -326,12 +339,10 @@ int rpc_stat(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_err
 	struct session *s;
 	int r;
 
-	s = file_session(call, req->session_id, &root, e);
-	if (!s)
-		return e->code;
-	r = decide_path(call, s, POLICY_TOOL_FILE_LIST, req->skill, req->path, &d, e);
+	r = file_call(call, req->session_id, POLICY_TOOL_FILE_LIST, req->skill, req->path, 0,
+		      "stat a file", &s, &root, &d, e);
 	if (r < 0)
-		return sbx_wrap(e, "stat a file in session %s", s->id);
+		return r;
 	return answer_stat(call, &root, d.path, resp, e);
 }
 
@@ -344,12 +355,10 @@ int rpc_remove(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_e
 	struct session *s;
 	int r;
 
-	s = file_session(call, req->session_id, &root, e);
-	if (!s)
-		return e->code;
-	r = decide_path(call, s, POLICY_TOOL_FILE_DELETE, req->skill, req->path, &d, e);
+	r = file_call(call, req->session_id, POLICY_TOOL_FILE_DELETE, req->skill, req->path, 0,
+		      "remove a file", &s, &root, &d, e);
 	if (r < 0)
-		return sbx_wrap(e, "remove a file in session %s", s->id);
+		return r;
 	if (!empty)
 		return sbx_fail(e, -ENOMEM, "remove '%s'", d.path);
 	session_files_enter(&root);
@@ -371,12 +380,10 @@ int rpc_mkdir(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_er
 	struct session *s;
 	int r;
 
-	s = file_session(call, req->session_id, &root, e);
-	if (!s)
-		return e->code;
-	r = decide_path(call, s, POLICY_TOOL_FILE_WRITE, req->skill, req->path, &d, e);
+	r = file_call(call, req->session_id, POLICY_TOOL_FILE_WRITE, req->skill, req->path, 0,
+		      "make a directory", &s, &root, &d, e);
 	if (r < 0)
-		return sbx_wrap(e, "make a directory in session %s", s->id);
+		return r;
 	session_files_enter(&root);
 	r = files_mkdir(&root, d.path, req->mode, req->parents, e);
 	session_files_leave();
