@@ -57,6 +57,7 @@ int ctl_exec(struct ctl *ctl, int argc, char **argv);
 int ctl_run(struct ctl *ctl, int argc, char **argv);
 int ctl_job(struct ctl *ctl, int argc, char **argv);
 int ctl_oneshot(struct ctl *ctl, int argc, char **argv);
+int ctl_browse(struct ctl *ctl, int argc, char **argv);
 int ctl_history(struct ctl *ctl, int argc, char **argv);
 int ctl_policy(struct ctl *ctl, int argc, char **argv);
 int ctl_file(struct ctl *ctl, int argc, char **argv);

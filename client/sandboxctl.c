@@ -43,6 +43,8 @@ static void usage(FILE *f)
 	      "  oneshot [--policy NAME|FILE] [--skill S] [--image NAME] [--memory SIZE]\n"
 	      "          [--timeout DUR] -- ARGV...\n"
 	      "  history ID [--limit N]          tool calls and the policy's decisions\n"
+	      "  browse ID URL [--skill S] [--max-bytes SIZE] [--timeout DUR]\n"
+	      "                                  a page fetched and read inside the session\n"
 	      "  file read ID PATH [--offset N] [--length N]      the bytes, to stdout\n"
 	      "  file write ID PATH [--mode 0644] [--append | --truncate | --exclusive]\n"
 	      "             [--parents]          stdin to PATH (default: atomic replace)\n"
@@ -233,7 +235,7 @@ static const struct {
 	{"health", cmd_health},	  {"version", cmd_version}, {"session", ctl_session},
 	{"exec", ctl_exec},	  {"run", ctl_run},	    {"job", ctl_job},
 	{"oneshot", ctl_oneshot}, {"history", ctl_history}, {"policy", ctl_policy, .local = true},
-	{"file", ctl_file},
+	{"file", ctl_file},	  {"browse", ctl_browse},
 };
 
 int main(int argc, char **argv)

@@ -66,4 +66,5 @@ struct daemon {
 	struct policy_set *policies; /* replaced whole on SIGHUP; sessions hold a reference */
 	int landlock_abi;	     /* 0: the kernel has none, the policy layer alone confines */
 	char state_dir_real[4096];   /* the state dir, resolved: no data source may lie in it */
+	char browse_dir[4096];	     /* holds sandbox-browse, bound into sessions; "": none */
 };

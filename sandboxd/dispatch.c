@@ -14,6 +14,7 @@
 #include "errmap.h"
 #include "log.h"
 #include "macro.h"
+#include "rpc-browse.h"
 #include "rpc-exec.h"
 #include "rpc-file.h"
 #include "rpc-watch.h"
@@ -95,6 +96,7 @@ static const struct rpc_row rpc_table[] = {
 	{SANDBOXD__V1__REQUEST__BODY_MOVE, "Move", rpc_move},
 	{SANDBOXD__V1__REQUEST__BODY_WATCH_DIR, "WatchDir", rpc_watch_dir},
 	{SANDBOXD__V1__REQUEST__BODY_CANCEL, "Cancel", rpc_cancel},
+	{SANDBOXD__V1__REQUEST__BODY_BROWSE, "Browse", rpc_browse},
 };
 
 static const struct rpc_row *rpc_lookup(Sandboxd__V1__Request__BodyCase body)

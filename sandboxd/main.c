@@ -255,6 +255,33 @@ static void apply_config(struct daemon_config *cfg, struct config_file *f, bool 
 	cfg->session_defaults = f->defaults;
 }
 
+/* The directory of sandbox-browse: built in this tree next to us, or installed. Sessions see it
+ * read-only at SESSION_TOOLS_DIR; without it, Browse answers UNAVAILABLE. */
+static void locate_browse(struct daemon *d)
+{
+	char exe[PATH_MAX], dirs[2][PATH_MAX + 16], path[sizeof(dirs[0]) + 32];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	if (snprintf(dirs[0], sizeof(dirs[0]), "%s/../tools", exe) >= (int)sizeof(dirs[0]))
+		dirs[0][0] = '\0';
+	snprintf(dirs[1], sizeof(dirs[1]), "%s", SANDBOXD_LIBEXECDIR);
+	for (size_t i = 0; i < ELEMENTSOF(dirs); i++) {
+		if (snprintf(path, sizeof(path), "%s/sandbox-browse", dirs[i]) >= (int)sizeof(path))
+			continue;
+		if (access(path, X_OK) == 0 && realpath(dirs[i], d->browse_dir))
+			return;
+	}
+	d->browse_dir[0] = '\0';
+	log_info("sandbox-browse not found: Browse is unavailable");
+}
+
 /* Loads the named policies; a set that fails to load as a whole changes nothing. */
 static int load_policies(struct daemon *d, struct sbx_error *e)
 {
@@ -374,6 +401,8 @@ int main(int argc, char **argv)
 		r = session_record_setup(&d, &e);
 	if (r >= 0)
 		r = init_link_setup(&d, &e);
+	if (r >= 0)
+		locate_browse(&d);
 	if (r >= 0 && !realpath(d.cfg.state_dir, d.state_dir_real))
 		r = sbx_fail(&e, negative_errno(), "resolve the state directory '%s'",
 			     d.cfg.state_dir);

@@ -116,49 +116,6 @@ static const char *resolve_argv0(struct rpc_call *call, struct session *s,
 	return NULL;
 }
 
-/* A command of a network skill finds its proxy the way programs look for one; the variables
- * replace any of the same name the request set. */
-static int add_proxy_env(struct exec_command *cmd, uint16_t port)
-{
-	static const char *const names[] = {"HTTP_PROXY",  "HTTPS_PROXY", "ALL_PROXY", "http_proxy",
-					    "https_proxy", "all_proxy",	  "NO_PROXY",  "no_proxy"};
-	size_t n = 0, k = 0;
-	char **env;
-
-	while (cmd->env[n])
-		n++;
-	env = calloc(n + ELEMENTSOF(names) + 1, sizeof(*env));
-	if (!env)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		bool replaced = false;
-
-		for (size_t j = 0; j < ELEMENTSOF(names) && !replaced; j++)
-			replaced = strncmp(cmd->env[i], names[j], strlen(names[j])) == 0 &&
-				   cmd->env[i][strlen(names[j])] == '=';
-		if (replaced)
-			free(cmd->env[i]);
-		else
-			env[k++] = cmd->env[i];
-	}
-	for (size_t j = 0; j < ELEMENTSOF(names); j++) {
-		int r = j < 6 ? asprintf(&env[k], "%s=http://127.0.0.1:%u", names[j],
-					 (unsigned)port)
-			      : asprintf(&env[k], "%s=localhost,127.0.0.1,::1", names[j]);
-
-		if (r < 0) {
-			env[k] = NULL;
-			free(cmd->env);
-			cmd->env = env;
-			return -ENOMEM;
-		}
-		k++;
-	}
-	free(cmd->env);
-	cmd->env = env;
-	return 0;
-}
-
 /* The exec's policy decision: its skill, language or argv[0], and the caps asked for. */
 static int decide_exec(struct rpc_call *call, struct session *s,
 		       const Sandboxd__V1__ExecRequest *req, struct exec_command *cmd,
@@ -192,7 +149,7 @@ static int decide_exec(struct rpc_call *call, struct session *s,
 	if (d.max_bytes > 0)
 		cmd->output_cap = (size_t)MIN(d.max_bytes, (uint64_t)EXEC_OUTPUT_CAP_MAX);
 	if (session_egress_port(s, d.skill) > 0 &&
-	    add_proxy_env(cmd, session_egress_port(s, d.skill)) < 0)
+	    session_egress_env(&cmd->env, session_egress_port(s, d.skill)) < 0)
 		return sbx_fail(e, -ENOMEM, "exec in session %s", s->id);
 	r = session_policy_landlock(s, d.skill, ret_landlock, ret_landlock_len);
 	if (r < 0)

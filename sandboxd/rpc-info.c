@@ -49,6 +49,8 @@ int rpc_version(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_
 		features[n++] = (char *)"landlock";
 	features[n++] = (char *)"files";
 	features[n++] = (char *)"egress-proxy";
+	if (call->daemon->browse_dir[0])
+		features[n++] = (char *)"browse";
 	sandboxd__v1__version_response__init(&v);
 	(void)uname(&u);
 	v.version = (char *)SANDBOXD_VERSION;

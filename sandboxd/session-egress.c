@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
+#include <stdbool.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,7 @@ static bool skill_has_network(const struct session *s, size_t skill)
 
 	return p && skill < p->n_skills && skill < INIT_CONTROL_PROXIES_MAX &&
 	       policy_skill_set_contains(&s->policy.skills, skill) &&
-	       (p->skills[skill].tools & (1U << POLICY_TOOL_NETWORK));
+	       (p->skills[skill].tools & (1U << POLICY_TOOL_NETWORK | 1U << POLICY_TOOL_BROWSE));
 }
 
 uint16_t session_egress_port(const struct session *s, int skill)
@@ -128,7 +129,10 @@ static struct session_egress *egress_get(struct session *s, size_t skill)
 	eg->policy = (struct egress_policy){
 		.policy = s->policy.policy,
 		.granted = &s->policy.skills,
-		.tool = POLICY_TOOL_NETWORK,
+		/* A browse-only skill's proxy is decided as browse, by the same allowlist. */
+		.tool = s->policy.policy->skills[skill].tools & (1U << POLICY_TOOL_NETWORK)
+				? POLICY_TOOL_NETWORK
+				: POLICY_TOOL_BROWSE,
 		.skill = s->policy.policy->skills[skill].name,
 	};
 	egress_policy_bind(&eg->policy, &cfg.policy);
@@ -167,6 +171,49 @@ void session_egress_connection(struct session *s, uint64_t id, int fd)
 	if (egress_proxy_add(eg->proxy, fd) < 0)
 		log_warn("session %s: egress proxy refused a connection", s->id);
 	run(eg);
+}
+
+/* A command of a network skill finds its proxy the way programs look for one; the variables
+ * replace any of the same name the request set. */
+int session_egress_env(char ***envp, uint16_t port)
+{
+	static const char *const names[] = {"HTTP_PROXY",  "HTTPS_PROXY", "ALL_PROXY", "http_proxy",
+					    "https_proxy", "all_proxy",	  "NO_PROXY",  "no_proxy"};
+	size_t n = 0, k = 0;
+	char **env;
+
+	while ((*envp)[n])
+		n++;
+	env = calloc(n + ELEMENTSOF(names) + 1, sizeof(*env));
+	if (!env)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		bool replaced = false;
+
+		for (size_t j = 0; j < ELEMENTSOF(names) && !replaced; j++)
+			replaced = strncmp((*envp)[i], names[j], strlen(names[j])) == 0 &&
+				   (*envp)[i][strlen(names[j])] == '=';
+		if (replaced)
+			free((*envp)[i]);
+		else
+			env[k++] = (*envp)[i];
+	}
+	for (size_t j = 0; j < ELEMENTSOF(names); j++) {
+		int r = j < 6 ? asprintf(&env[k], "%s=http://127.0.0.1:%u", names[j],
+					 (unsigned)port)
+			      : asprintf(&env[k], "%s=localhost,127.0.0.1,::1", names[j]);
+
+		if (r < 0) {
+			env[k] = NULL;
+			free((*envp));
+			(*envp) = env;
+			return -ENOMEM;
+		}
+		k++;
+	}
+	free((*envp));
+	(*envp) = env;
+	return 0;
 }
 
 void session_egress_done(struct session *s)

@@ -25,5 +25,10 @@ uint16_t session_egress_port(const struct session *s, int skill);
 /* A connection sandbox-init accepted for proxy id (a skill number); takes the fd. */
 void session_egress_connection(struct session *s, uint64_t id, int fd);
 
+/* Points a command at the proxy on port the way programs look for one: HTTP(S)_PROXY,
+ * ALL_PROXY (and lowercase) and NO_PROXY=localhost, replacing any of those in *envp (a
+ * malloc'd NULL-terminated list of malloc'd strings, reallocated). */
+int session_egress_env(char ***envp, uint16_t port);
+
 /* Ends every proxy of the session. */
 void session_egress_done(struct session *s);

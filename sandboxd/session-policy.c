@@ -136,7 +136,8 @@ static bool write_prefix_is_dir(const struct policy_skill *sk, const char *prefi
 	return false;
 }
 
-int session_policy_landlock(const struct session *s, int skill, char **ret, size_t *ret_len)
+static int build_landlock(const struct session *s, int skill, bool browse, char **ret,
+			  size_t *ret_len)
 {
 	const struct policy_skill *sk;
 	struct policy_scope_paths paths;
@@ -156,6 +157,12 @@ int session_policy_landlock(const struct session *s, int skill, char **ret, size
 	sk = &s->policy.policy->skills[skill];
 	policy_scope_landlock(s->policy.policy, (size_t)skill, &paths);
 	r = landlock_rules_add_system(rules);
+	if (browse) {
+		paths.n_read = paths.n_write =
+			0; /* the page's code reads none of the skill's files */
+		if (r >= 0)
+			r = landlock_rules_add(rules, SESSION_TOOLS_DIR, LANDLOCK_READ_EXEC);
+	}
 	/* Reading what the skill reads; writing (which Landlock cannot give without reading)
 	 * and running programs where it writes, so a build in the workspace can run what it
 	 * built. The file tools keep write and read apart (policy/decide.c). */
@@ -239,6 +246,16 @@ int session_policy_limits(const struct session_policy *sp, const struct policy_l
 			  struct policy_limits *ret, struct sbx_error *reterr)
 {
 	return policy_scope_limits(sp->policy, requested, ret, reterr);
+}
+
+int session_policy_landlock(const struct session *s, int skill, char **ret, size_t *ret_len)
+{
+	return build_landlock(s, skill, false, ret, ret_len);
+}
+
+int session_policy_landlock_browse(const struct session *s, int skill, char **ret, size_t *ret_len)
+{
+	return build_landlock(s, skill, true, ret, ret_len);
 }
 
 size_t session_policy_skill_names(const struct session_policy *sp, const char **ret, size_t max)

@@ -48,6 +48,10 @@ int session_policy_decide(struct session *s, const struct policy_call *call, con
  * into *ret, its length into *ret_len); *ret NULL when the kernel has no Landlock. */
 int session_policy_landlock(const struct session *s, int skill, char **ret, size_t *ret_len);
 
+/* The same, for the browse tool's own program: read and run it from SESSION_TOOLS_DIR, read
+ * nothing of the skill's files, connect only to the skill's proxy. */
+int session_policy_landlock_browse(const struct session *s, int skill, char **ret, size_t *ret_len);
+
 #define SESSION_BINDS_MAX POLICY_DATA_SOURCES_MAX
 
 /* The data sources the session's skills refer to, as binds for its sandbox: each host path

@@ -181,8 +181,16 @@ static int copy_labels(struct session *s, const struct session_label *l, size_t 
 	return 0;
 }
 
-void session_sandbox_spec(const struct session_params *p, struct sandbox_spec *ret)
+void session_sandbox_spec(struct daemon *d, const struct session_params *p,
+			  struct sandbox_spec *ret, struct sandbox_bind *binds)
 {
+	size_t n = 0;
+
+	for (size_t i = 0; i < p->n_binds; i++)
+		binds[n++] = p->binds[i];
+	if (d->browse_dir[0])
+		binds[n++] =
+			(struct sandbox_bind){.source = d->browse_dir, .target = SESSION_TOOLS_DIR};
 	*ret = (struct sandbox_spec){
 		.image = p->image && *p->image ? p->image : SANDBOX_IMAGE_HOST,
 		.env = session_default_env,
@@ -192,8 +200,8 @@ void session_sandbox_spec(const struct session_params *p, struct sandbox_spec *r
 			   .pids_max = p->pids,
 			   .cpu_millis = p->cpu_millis,
 			   .nofile = SANDBOX_NOFILE_DEFAULT},
-		.binds = p->binds,
-		.n_binds = p->n_binds,
+		.binds = binds,
+		.n_binds = n,
 		.stdio = {-1, -1, -1},
 		.session = true,
 		.control_fd = -1,
@@ -206,10 +214,11 @@ int session_sandbox_start(struct daemon *d, const struct session_params *p, stru
 			  struct sbx_error *reterr)
 {
 	_cleanup_close_ int ctl = -EBADF, listen_fd = -EBADF;
+	struct sandbox_bind binds[SESSION_BINDS_MAX + 1];
 	struct sandbox_spec spec;
 	int fds[2], r;
 
-	session_sandbox_spec(p, &spec);
+	session_sandbox_spec(d, p, &spec, binds);
 	r = init_link_listen(d, init_socket, &listen_fd);
 	if (r < 0)
 		return sbx_fail(reterr, r, "create a session's init socket");

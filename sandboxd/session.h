@@ -55,9 +55,13 @@ struct session {
 /* The environment every command in a session starts from (requests add to it). */
 extern const char *const session_default_env[];
 
+/* Where sandbox-browse appears inside every session (read-only), when the daemon has it. */
+#define SESSION_TOOLS_DIR "/run/sandboxd-tools"
+
 /* The sandbox a session with these parameters runs in (session mode; control_fd left to the
- * caller). */
-void session_sandbox_spec(const struct session_params *p, struct sandbox_spec *ret);
+ * caller); binds is room for its binds (the data sources and the tools directory). */
+void session_sandbox_spec(struct daemon *d, const struct session_params *p,
+			  struct sandbox_spec *ret, struct sandbox_bind *binds);
 
 /* Starts a session sandbox with its control channel (non-blocking, into *ret_ctl) and a
  * listening socket through which a later daemon takes it over (named into init_socket). */

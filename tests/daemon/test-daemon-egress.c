@@ -66,6 +66,10 @@ static void setup(void)
 	policy_dir = test_mkdtemp();
 	web_dir = test_mkdtemp();
 	write_file(web_dir, "hello.txt", "hello through the proxy\n");
+	write_file(web_dir, "page.html",
+		   "<html><head><title>A page</title><script>var x = 'hidden';</script></head>"
+		   "<body><h1>Hello</h1><p>Readable <b>text</b> here.</p>"
+		   "<a href=\"/hello.txt\">next</a></body></html>\n");
 	port = free_port();
 	snprintf(portstr, sizeof(portstr), "%d", port);
 	web = fork();
@@ -85,7 +89,11 @@ static void setup(void)
 		 "    tools: [exec, network]\n"
 		 "    network: { allow: [\"127.0.0.2\"], allow_cidrs: [\"127.0.0.2/32\"] }\n"
 		 "  offline:\n"
-		 "    tools: [exec]\n");
+		 "    tools: [exec]\n"
+		 "  reader:\n"
+		 "    tools: [browse]\n"
+		 "    network: { allow: [\"127.0.0.2\"], allow_cidrs: [\"127.0.0.2/32\"] }\n"
+		 "    browse: { max_bytes: 1Mi, timeout: 20s }\n");
 	write_file(policy_dir, "web.yaml", text);
 	test_daemon_start(&daemon_,
 			  (const char *const[]){"--cgroup-parent", cgroup_parent, "--uid-lock-dir",
@@ -246,6 +254,66 @@ START_TEST(test_egress_only_through_the_proxy)
 }
 END_TEST
 
+static Sandboxd__V1__Response *browse(const char *sid, const char *url)
+{
+	Sandboxd__V1__BrowseRequest body = SANDBOXD__V1__BROWSE_REQUEST__INIT;
+	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
+
+	body.session_id = (char *)sid;
+	body.skill = (char *)"reader";
+	body.url = (char *)url;
+	req.body_case = SANDBOXD__V1__REQUEST__BODY_BROWSE;
+	req.browse = &body;
+	return call(&req);
+}
+
+START_TEST(test_browse)
+{
+	Sandboxd__V1__CreateSessionRequest cs = SANDBOXD__V1__CREATE_SESSION_REQUEST__INIT;
+	Sandboxd__V1__Request req = SANDBOXD__V1__REQUEST__INIT;
+	Sandboxd__V1__Response *resp;
+	char url[256], link[256], *sid;
+
+	cs.policy_name = (char *)"web";
+	req.body_case = SANDBOXD__V1__REQUEST__BODY_CREATE_SESSION;
+	req.create_session = &cs;
+	resp = call(&req);
+	ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_SESSION);
+	sid = strdup(resp->session->id);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+
+	/* Fetched through the proxy and read inside the session: title, text, absolute links. */
+	snprintf(url, sizeof(url), "http://127.0.0.2:%d/page.html", port);
+	snprintf(link, sizeof(link), "http://127.0.0.2:%d/hello.txt", port);
+	resp = browse(sid, url);
+	ck_assert_msg(resp->body_case == SANDBOXD__V1__RESPONSE__BODY_PAGE, "%s",
+		      resp->body_case == SANDBOXD__V1__RESPONSE__BODY_ERROR ? resp->error->message
+									    : "?");
+	ck_assert_int_eq(resp->page->status, 200);
+	ck_assert_str_eq(resp->page->title, "A page");
+	ck_assert_msg(strstr(resp->page->text, "Readable text here."), "%s", resp->page->text);
+	ck_assert_msg(!strstr(resp->page->text, "hidden"), "%s", resp->page->text);
+	ck_assert_uint_eq(resp->page->n_links, 1);
+	ck_assert_str_eq(resp->page->links[0], link);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	/* A host off the allowlist, and other schemes, are refused before anything runs. */
+	snprintf(url, sizeof(url), "http://127.0.0.3:%d/page.html", port);
+	resp = browse(sid, url);
+	ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_ERROR);
+	ck_assert_int_eq(resp->error->code, SANDBOXD__V1__CODE__PERMISSION_DENIED);
+	ck_assert_str_eq(resp->error->rule, "web/skills.reader.network.allow");
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	resp = browse(sid, "file:///etc/passwd");
+	ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_ERROR);
+	ck_assert_int_eq(resp->error->code, SANDBOXD__V1__CODE__INVALID_ARGUMENT);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	resp = browse(sid, "http://127.0.0.2@127.0.0.3/");
+	ck_assert_int_eq(resp->body_case, SANDBOXD__V1__RESPONSE__BODY_ERROR);
+	sandboxd__v1__response__free_unpacked(resp, NULL);
+	free(sid);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("daemon-egress");
@@ -263,6 +331,7 @@ int main(void)
 	tcase_set_timeout(tc, 90);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_egress_only_through_the_proxy);
+	tcase_add_test(tc, test_browse);
 	suite_add_tcase(s, tc);
 	return test_run_suite(s);
 }
