@@ -30,18 +30,28 @@ struct rpc_alloc {
 	max_align_t data[];
 };
 
-void *rpc_alloc(struct rpc_call *call, size_t size)
+static void *alloc(struct rpc_call *call, size_t size, bool zeroed)
 {
 	struct rpc_alloc *a;
 
 	if (size > SIZE_MAX - sizeof(*a))
 		return NULL;
-	a = calloc(1, sizeof(*a) + size);
+	a = zeroed ? calloc(1, sizeof(*a) + size) : malloc(sizeof(*a) + size);
 	if (!a)
 		return NULL;
 	a->next = call->allocs;
 	call->allocs = a;
 	return a->data;
+}
+
+void *rpc_alloc(struct rpc_call *call, size_t size)
+{
+	return alloc(call, size, true);
+}
+
+void *rpc_alloc_buffer(struct rpc_call *call, size_t size)
+{
+	return alloc(call, size, false);
 }
 
 char *rpc_strdup(struct rpc_call *call, const char *s)

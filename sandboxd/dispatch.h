@@ -24,6 +24,9 @@ struct rpc_call {
  * NULL when out of memory. */
 void *rpc_alloc(struct rpc_call *call, size_t size);
 
+/* As rpc_alloc(), not zeroed: for a buffer the caller fills (a file chunk of megabytes). */
+void *rpc_alloc_buffer(struct rpc_call *call, size_t size);
+
 /* A copy of s in the call's memory. */
 char *rpc_strdup(struct rpc_call *call, const char *s);
 

@@ -140,7 +140,7 @@ int rpc_read_file(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sb
 			  : d.max_bytes ? d.max_bytes
 					: UINT64_MAX,
 			  (uint64_t)RPC_FILE_CHUNK_MAX);
-	buf = rpc_alloc(call, len);
+	buf = rpc_alloc_buffer(call, len);
 	if (!fd || !buf)
 		return sbx_fail(e, -ENOMEM, "read '%s'", d.path);
 	session_files_enter(&root);
