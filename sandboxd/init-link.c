@@ -5,12 +5,12 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "init-control.h"
+#include "ids.h"
 #include "init-link.h"
 #include "macro.h"
 #include "state.h"
@@ -22,13 +22,6 @@ static int link_address(struct daemon *d, const char *name, struct sockaddr_un *
 		     name) >= (int)sizeof(ret->sun_path))
 		return -ENAMETOOLONG;
 	return 0;
-}
-
-static bool name_is_valid(const char *name)
-{
-	if (strlen(name) != INIT_LINK_NAME_LEN || strncmp(name, "i-", 2) != 0)
-		return false;
-	return strspn(name + 2, "0123456789abcdef") == INIT_LINK_NAME_LEN - 2;
 }
 
 int init_link_setup(struct daemon *d, struct sbx_error *reterr)
@@ -51,13 +44,11 @@ int init_link_listen(struct daemon *d, char name[static INIT_LINK_NAME_LEN + 1],
 {
 	_cleanup_close_ int fd = -EBADF;
 	struct sockaddr_un sa;
-	uint8_t b[8];
 	int r;
 
-	if (getrandom(b, sizeof(b), 0) != sizeof(b))
-		return -EIO;
-	snprintf(name, INIT_LINK_NAME_LEN + 1, "i-%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1],
-		 b[2], b[3], b[4], b[5], b[6], b[7]);
+	r = id_new('i', name);
+	if (r < 0)
+		return r;
 	r = link_socket(d, name, &sa, &fd);
 	if (r < 0)
 		return r;
@@ -77,7 +68,7 @@ int init_link_connect(struct daemon *d, const char *name, int *ret_fd)
 	struct sockaddr_un sa;
 	int r;
 
-	if (!name_is_valid(name))
+	if (!id_is_valid('i', name))
 		return -EINVAL;
 	r = link_socket(d, name, &sa, &fd);
 	if (r < 0)
@@ -97,6 +88,6 @@ int init_link_connect(struct daemon *d, const char *name, int *ret_fd)
 
 void init_link_remove(struct daemon *d, const char *name)
 {
-	if (name_is_valid(name))
+	if (id_is_valid('i', name))
 		(void)unlinkat(d->init_dirfd, name, 0);
 }

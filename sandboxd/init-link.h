@@ -6,8 +6,9 @@
 #pragma once
 
 #include "daemon.h"
+#include "ids.h"
 
-#define INIT_LINK_NAME_LEN 18 /* "i-" + 16 hex digits */
+#define INIT_LINK_NAME_LEN ID_LEN /* "i-" + 16 hex digits (ids.h) */
 
 /* Opens (creating) <state_dir>/init into d->init_dirfd. */
 int init_link_setup(struct daemon *d, struct sbx_error *reterr);

@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "convert.h"
+#include "ids.h"
 #include "io-util.h"
 #include "job.h"
 #include "log.h"
@@ -286,7 +286,6 @@ int job_start(struct daemon *d, struct session *s, uid_t owner, const struct exe
 	      struct job **ret, struct sbx_error *reterr)
 {
 	struct exec_params held;
-	uint8_t rnd[8];
 	struct job *j;
 	size_t n = 0;
 	int r;
@@ -299,12 +298,10 @@ int job_start(struct daemon *d, struct session *s, uid_t owner, const struct exe
 	j = job_new(d);
 	if (!j)
 		return sbx_fail(reterr, -ENOMEM, "start a job");
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd)) {
+	if (id_new('j', j->id) < 0) {
 		job_free(j);
 		return sbx_fail(reterr, -EIO, "start a job: no randomness for its id");
 	}
-	snprintf(j->id, sizeof(j->id), "j-%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2],
-		 rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
 	snprintf(j->session_id, sizeof(j->session_id), "%s", s->id);
 	j->owner = owner;
 	j->created_ms = realtime_ms();

@@ -11,10 +11,11 @@
 
 #include "daemon.h"
 #include "error.h"
+#include "ids.h"
 #include "exec.h"
 #include "sandboxd.pb-c.h"
 
-#define JOB_ID_LEN     18	     /* "j-" + 16 hex digits */
+#define JOB_ID_LEN     ID_LEN	     /* "j-" + 16 hex digits (ids.h) */
 #define JOB_LOG_MAX    (64ULL << 20) /* bytes kept on disk per stream */
 #define JOBS_MAX       4096	     /* records kept by one daemon */
 #define JOB_RECORD_MAX (16U << 20)

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <sys/fsuid.h>
 #include <sys/prctl.h>
-#include <sys/random.h>
 #include <unistd.h>
 
+#include "ids.h"
 #include "macro.h"
 #include "session-files.h"
 #include "session.h"
@@ -90,7 +90,6 @@ int session_upload_start(struct session *s, uid_t owner, const char *path, uint3
 {
 	struct session_upload *up;
 	struct files_root root;
-	uint8_t b[8];
 	int r;
 
 	if (s->n_uploads >= SESSION_UPLOADS_MAX)
@@ -108,12 +107,10 @@ int session_upload_start(struct session *s, uid_t owner, const char *path, uint3
 	s->uploads = up;
 	s->n_uploads++;
 	up->path = strdup(path);
-	if (!up->path || getrandom(b, sizeof(b), 0) != sizeof(b)) {
+	if (!up->path || id_new('u', up->id) < 0) {
 		upload_free(up);
 		return sbx_fail(reterr, -ENOMEM, "start an upload");
 	}
-	snprintf(up->id, sizeof(up->id), "u-%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-		 b[3], b[4], b[5], b[6], b[7]);
 	session_files_enter(&root);
 	r = files_upload_begin(&root, path, mode, make_parents, &up->upload, reterr);
 	session_files_leave();

@@ -10,9 +10,10 @@
 #include <systemd/sd-event.h>
 
 #include "error.h"
+#include "ids.h"
 #include "files.h"
 
-#define SESSION_UPLOAD_ID_LEN  18 /* "u-" + 16 hex digits */
+#define SESSION_UPLOAD_ID_LEN  ID_LEN /* "u-" + 16 hex digits (ids.h) */
 #define SESSION_UPLOADS_MAX    16
 #define SESSION_UPLOAD_IDLE_MS 60000
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ids.h"
 #include "log.h"
 #include "macro.h"
 #include "session-record.h"
@@ -81,18 +82,12 @@ int session_record_save(const struct session *s)
 	return state_replace(s->daemon->sessions_dirfd, name, buf, len);
 }
 
-static bool id_is_valid(const char *id)
-{
-	return id && strlen(id) == SESSION_ID_LEN && strncmp(id, "s-", 2) == 0 &&
-	       strspn(id + 2, "0123456789abcdef") == SESSION_ID_LEN - 2;
-}
-
 static int copy_record(const Sandboxd__State__V1__SessionRecord *rec, struct session *s,
 		       struct sandbox_ident *ret_ident)
 {
 	const Sandboxd__V1__Session *w = rec->session;
 
-	if (!w || !id_is_valid(w->id) || !w->limits || !w->image || !rec->init_socket ||
+	if (!w || !id_is_valid('s', w->id) || !w->limits || !w->image || !rec->init_socket ||
 	    strlen(rec->init_socket) != INIT_LINK_NAME_LEN || rec->init_pid <= 1 ||
 	    w->n_labels > SESSION_LABELS_MAX)
 		return -EBADMSG;
@@ -177,7 +172,7 @@ void session_record_remove(struct daemon *d, const char *id)
 {
 	char name[SESSION_ID_LEN + 4];
 
-	if (d->sessions_dirfd < 0 || !id_is_valid(id))
+	if (d->sessions_dirfd < 0 || !id_is_valid('s', id))
 		return;
 	file_name(id, name);
 	(void)unlinkat(d->sessions_dirfd, name, 0);

@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/random.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "exec.h"
 #include "history.h"
+#include "ids.h"
 #include "session-files.h"
 #include "rpc-watch.h"
 #include "session-egress.h"
@@ -45,17 +45,6 @@ static uint64_t realtime_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000ULL + (uint64_t)ts.tv_nsec / 1000000ULL;
-}
-
-static int make_id(char id[static SESSION_ID_LEN + 1])
-{
-	uint8_t b[8];
-
-	if (getrandom(b, sizeof(b), 0) != sizeof(b))
-		return -EIO;
-	snprintf(id, SESSION_ID_LEN + 1, "s-%02x%02x%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2],
-		 b[3], b[4], b[5], b[6], b[7]);
-	return 0;
 }
 
 static int arm_expiry(struct session *s);
@@ -286,7 +275,7 @@ int session_create(struct daemon *d, uid_t owner, const struct session_params *p
 	s->next_exec_id = 1;
 	r = s->image ? copy_labels(s, p->labels, p->n_labels) : -ENOMEM;
 	if (r >= 0)
-		r = make_id(s->id);
+		r = id_new('s', s->id);
 	if (r < 0) {
 		session_free(s);
 		return sbx_fail(reterr, r, "create a session");

@@ -10,11 +10,12 @@
 
 #include "daemon.h"
 #include "error.h"
+#include "ids.h"
 #include "init-link.h"
 #include "session-policy.h"
 #include "session-params.h"
 
-#define SESSION_ID_LEN 18 /* "s-" + 16 hex digits */
+#define SESSION_ID_LEN ID_LEN /* "s-" + 16 hex digits (ids.h) */
 struct exec;
 
 struct session {
