@@ -301,16 +301,9 @@ int rpc_list_dir(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct policy_decision sub;
-
 		/* Below a listed directory, only what the skill may list itself. */
 		if (req->recursive &&
-		    !policy_decide(s->policy.policy, &s->policy.skills,
-				   &(struct policy_call){
-					   .tool = POLICY_TOOL_FILE_LIST,
-					   .skill = req->skill && *req->skill ? req->skill : NULL,
-					   .path = entries[i].path},
-				   &sub))
+		    !session_policy_may_list(&s->policy, req->skill, entries[i].path))
 			continue;
 		info_to_wire(&entries[i], &infos[kept]);
 		ptrs[kept] = &infos[kept];

@@ -79,19 +79,6 @@ static const Sandboxd__V1__FileEventType wire_types[] = {
 	[FILES_EVENT_OVERFLOW] = SANDBOXD__V1__FILE_EVENT_TYPE__FILE_EVENTS_LOST,
 };
 
-/* Whether the watch's skill may list path (events are listings that arrive by themselves). */
-static bool may_list(const struct rpc_watch *w, const char *path)
-{
-	struct policy_decision d;
-	const struct session_policy *sp = &w->session->policy;
-
-	return sp->policy && policy_decide(sp->policy, &sp->skills,
-					   &(struct policy_call){.tool = POLICY_TOOL_FILE_LIST,
-								 .skill = w->skill,
-								 .path = path},
-					   &d);
-}
-
 static int on_events(sd_event_source *src, int fd, uint32_t revents, void *userdata)
 {
 	static struct files_event evs[WATCH_READ_BATCH];
@@ -109,7 +96,8 @@ static int on_events(sd_event_source *src, int fd, uint32_t revents, void *userd
 		Sandboxd__V1__Event ev = SANDBOXD__V1__EVENT__INIT;
 		Sandboxd__V1__FileEvent fe = SANDBOXD__V1__FILE_EVENT__INIT;
 
-		if ((size_t)evs[i].type >= ELEMENTSOF(wire_types) || !may_list(w, evs[i].path))
+		if ((size_t)evs[i].type >= ELEMENTSOF(wire_types) ||
+		    !session_policy_may_list(&w->session->policy, w->skill, evs[i].path))
 			continue;
 		fe.type = wire_types[evs[i].type];
 		fe.path = evs[i].path;

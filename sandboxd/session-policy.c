@@ -83,6 +83,18 @@ void session_policy_done(struct session_policy *sp)
 	*sp = (struct session_policy){};
 }
 
+bool session_policy_may_list(const struct session_policy *sp, const char *skill, const char *path)
+{
+	struct policy_decision d;
+
+	return sp->policy &&
+	       policy_decide(sp->policy, &sp->skills,
+			     &(struct policy_call){.tool = POLICY_TOOL_FILE_LIST,
+						   .skill = skill && *skill ? skill : NULL,
+						   .path = path},
+			     &d);
+}
+
 static const char *skill_name(const struct session_policy *sp, int skill, const char *asked)
 {
 	if (sp->policy && skill >= 0 && (size_t)skill < sp->policy->n_skills)

@@ -44,6 +44,10 @@ int session_policy_decide(struct session *s, const struct policy_call *call, con
 			  struct policy_decision *ret, char rule[static POLICY_RULE_MAX],
 			  struct sbx_error *reterr);
 
+/* Whether skill (NULL: the only one) may list path: the quiet check that filters what a
+ * decided call returns (entries of a listing, watch events); nothing goes to the history. */
+bool session_policy_may_list(const struct session_policy *sp, const char *skill, const char *path);
+
 /* The Landlock rules of an exec under skill number skill, encoded for sandbox-init (malloc'd
  * into *ret, its length into *ret_len); *ret NULL when the kernel has no Landlock. */
 int session_policy_landlock(const struct session *s, int skill, char **ret, size_t *ret_len);
