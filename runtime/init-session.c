@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "time-util.h"
 #include "init-control.h"
 #include "init-session.h"
 #include "landlock.h"
@@ -103,14 +104,6 @@ static struct running *find(uint64_t id)
 		if (running[i].pid > 0 && running[i].id == id)
 			return &running[i];
 	return NULL;
-}
-
-static uint64_t realtime_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000ULL + (uint64_t)ts.tv_nsec / 1000000ULL;
 }
 
 /* What the child half of start() works from: prepared by the parent, read by the child, which
@@ -437,7 +430,7 @@ int init_session_run(int ctl, const sigset_t *old_mask)
 			p[3 + i] = (struct pollfd){.fd = ctl >= 0 ? proxies[i].fd : -1,
 						   .events = POLLIN};
 		if (ctl < 0) {
-			uint64_t now = realtime_ms();
+			uint64_t now = time_realtime_ms();
 
 			if (now >= deadline_ms)
 				return 0; /* nobody came back in time: the session ends */
@@ -459,7 +452,7 @@ int init_session_run(int ctl, const sigset_t *old_mask)
 			if (!handle_control(ctl, old_mask, &deadline_ms)) {
 				/* The supervisor is gone: so is the session, unless the next one
 				 * may take it over. */
-				if (listen_fd < 0 || deadline_ms <= realtime_ms())
+				if (listen_fd < 0 || deadline_ms <= time_realtime_ms())
 					return 0;
 				close(ctl);
 				ctl = -1;

@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "time-util.h"
 #include "caps.h"
 #include "init-control.h"
 #include "cgroup.h"
@@ -77,14 +78,6 @@ static const char *const end_names[_SANDBOX_END_MAX] = {
 const char *sandbox_end_to_string(enum sandbox_end e)
 {
 	return e >= 0 && e < _SANDBOX_END_MAX ? end_names[e] : NULL;
-}
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
 }
 
 /* Copies sandbox-init into a sealed memfd, for kernels without the new mount API: what the
@@ -540,7 +533,7 @@ int sandbox_create(struct sandbox_runtime *rt, const struct sandbox_spec *spec,
 	sync_parent = fds[0];
 	sync_child = fds[1];
 
-	sb->start_usec = now_usec();
+	sb->start_usec = time_monotonic_usec();
 	pid = spawn_clone(SANDBOX_CLONE_NS, cgroup_clone_fd(sb->cgroup), &pidfd, &in_cgroup);
 	if (pid == 0) {
 		struct sbx_error e = {};
@@ -687,7 +680,7 @@ static int wait_exit(struct sandbox *sb, siginfo_t *si)
 		int timeout_ms = -1, n;
 
 		if (sb->timeout_usec > 0) {
-			uint64_t elapsed = now_usec() - sb->start_usec;
+			uint64_t elapsed = time_monotonic_usec() - sb->start_usec;
 
 			if (elapsed >= sb->timeout_usec)
 				return 0;
@@ -726,7 +719,7 @@ int sandbox_wait(struct sandbox *sb, struct sandbox_result *ret, struct sbx_erro
 						"reap the timed-out sandbox");
 	}
 	sb->reaped = true;
-	res.wall_usec = now_usec() - sb->start_usec;
+	res.wall_usec = time_monotonic_usec() - sb->start_usec;
 	(void)cgroup_read_stats(sb->cgroup, &res.stats);
 
 	/* sandbox-init reports a command killed by signal N as exit 128+N, as shells do. */
@@ -819,7 +812,7 @@ int sandbox_adopt(struct sandbox_runtime *rt, const struct sandbox_ident *id, st
 	if (r < 0)
 		return sbx_fail(reterr, r, "adopt sandbox sbx-%u: find its PID 1", id->slot);
 	sb->pid = id->pid;
-	sb->start_usec = now_usec();
+	sb->start_usec = time_monotonic_usec();
 	snprintf(name, sizeof(name), "sbx-%u", id->slot);
 	r = cgroup_open(rt->cgroups, name, &sb->cgroup, reterr);
 	if (r < 0)

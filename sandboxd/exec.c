@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "time-util.h"
 #include "exec.h"
 #include "init-control.h"
 #include "log.h"
@@ -44,14 +45,6 @@ struct exec {
 	exec_done_fn on_done;
 	void *userdata;
 };
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
-}
 
 static void close_stdin(struct exec *x)
 {
@@ -86,7 +79,7 @@ static void exec_free(struct exec *x)
 
 static void finish(struct exec *x)
 {
-	struct exec_result res = {.wall_usec = now_usec() - x->start_usec};
+	struct exec_result res = {.wall_usec = time_monotonic_usec() - x->start_usec};
 	bool oom = false;
 
 	if (x->failed) {
@@ -340,7 +333,7 @@ int exec_start(struct session *s, const struct exec_params *p, exec_output_fn on
 	x->fd[0] = TAKE_FD(out[0]);
 	x->fd[1] = TAKE_FD(err[0]);
 	x->in_fd = TAKE_FD(in[1]);
-	x->start_usec = now_usec();
+	x->start_usec = time_monotonic_usec();
 	{
 		struct cgroup_stats st = {};
 
@@ -387,7 +380,7 @@ int exec_adopt(struct session *s, uint64_t id, int fds[2], const struct exec_ado
 	x->started = true;
 	x->fd[0] = TAKE_FD(fds[0]);
 	x->fd[1] = TAKE_FD(fds[1]);
-	x->start_usec = now_usec() - MIN(a->elapsed_usec, now_usec());
+	x->start_usec = time_monotonic_usec() - MIN(a->elapsed_usec, time_monotonic_usec());
 	x->exited = a->exited;
 	x->status = a->status;
 	x->cpu_usec = a->cpu_usec;

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "time-util.h"
 #include "history.h"
 #include "log.h"
 #include "macro.h"
@@ -21,14 +22,6 @@
 static void file_name(const char *id, char buf[static SESSION_ID_LEN + 9])
 {
 	snprintf(buf, SESSION_ID_LEN + 9, "%s.history", id);
-}
-
-static uint64_t realtime_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000ULL + (uint64_t)ts.tv_nsec / 1000000ULL;
 }
 
 /* The entries of a history file: offsets of each packed entry (after its length prefix). A
@@ -150,7 +143,7 @@ void history_append(struct session *s, const struct history_call *c)
 			 c->reason ? c->reason : "");
 	if (s->daemon->sessions_dirfd < 0 || !tool || !skill || !target || !rule || !reason)
 		return;
-	e.unix_ms = realtime_ms();
+	e.unix_ms = time_realtime_ms();
 	e.tool = tool;
 	e.skill = skill;
 	e.target = target;

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "time-util.h"
 #include "convert.h"
 #include "ids.h"
 #include "io-util.h"
@@ -65,14 +66,6 @@ struct job {
 };
 
 static const char *const log_names[2] = {"stdout.log", "stderr.log"};
-
-static uint64_t realtime_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000ULL + (uint64_t)ts.tv_nsec / 1000000ULL;
-}
 
 struct job *job_next(const struct job *j)
 {
@@ -217,7 +210,7 @@ static void on_done(struct exec *x, const struct exec_result *res, void *userdat
 	(void)x;
 	j->exec = NULL;
 	j->state = res->end == EXEC_CANCELLED ? JOB_CANCELLED : JOB_FINISHED;
-	j->finished_ms = realtime_ms();
+	j->finished_ms = time_realtime_ms();
 	j->have_result = true;
 	j->termination = convert_termination(res->end);
 	j->exit_code = res->exit_code;
@@ -304,7 +297,7 @@ int job_start(struct daemon *d, struct session *s, uid_t owner, const struct exe
 	}
 	snprintf(j->session_id, sizeof(j->session_id), "%s", s->id);
 	j->owner = owner;
-	j->created_ms = realtime_ms();
+	j->created_ms = time_realtime_ms();
 	while (p->argv[n])
 		n++;
 	j->n_argv = MIN(n, (size_t)JOB_ARGV_KEPT);
@@ -474,7 +467,7 @@ static void mark_lost(struct job *j)
 {
 	j->adopt_pending = false;
 	j->state = JOB_LOST;
-	j->finished_ms = realtime_ms();
+	j->finished_ms = time_realtime_ms();
 	if (write_record(j) < 0)
 		log_warn("job %s: could not record it as lost", j->id);
 	log_warn("job %s: LOST (its command was not found running in session %s)", j->id,
@@ -527,7 +520,7 @@ bool job_adopt_exec(struct daemon *d, struct session *s, const struct init_msg *
 		if (j->log_fd[i] >= 0 && fstat(j->log_fd[i], &st) >= 0)
 			j->log_len[i] = (uint64_t)st.st_size;
 	}
-	elapsed_ms = realtime_ms() > j->created_ms ? realtime_ms() - j->created_ms : 0;
+	elapsed_ms = time_realtime_ms() > j->created_ms ? time_realtime_ms() - j->created_ms : 0;
 	r = exec_adopt(s, m->id, fds,
 		       &(struct exec_adoption){
 			       .exited = m->type == INIT_MSG_EXITED,

@@ -5,17 +5,10 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "time-util.h"
 #include "rpc-info.h"
 
 #define SANDBOXD_PROTOCOL "sandboxd.v1"
-
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000ULL + (uint64_t)ts.tv_nsec / 1000ULL;
-}
 
 int rpc_health(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_error *e)
 {
@@ -25,7 +18,7 @@ int rpc_health(struct rpc_call *call, Sandboxd__V1__Response *resp, struct sbx_e
 	sandboxd__v1__health_response__init(&h);
 	h.serving = true;
 	h.sessions = call->daemon->n_sessions;
-	h.uptime_ms = (now_usec() - call->daemon->start_usec) / 1000;
+	h.uptime_ms = (time_monotonic_usec() - call->daemon->start_usec) / 1000;
 	resp->body_case = SANDBOXD__V1__RESPONSE__BODY_HEALTH;
 	resp->health = &h;
 	return 0;

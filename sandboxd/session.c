@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "time-util.h"
 #include "exec.h"
 #include "history.h"
 #include "ids.h"
@@ -39,14 +40,6 @@ const char *const session_default_env[] = {
 	NULL,
 };
 
-static uint64_t realtime_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000ULL + (uint64_t)ts.tv_nsec / 1000000ULL;
-}
-
 static int arm_expiry(struct session *s);
 
 static int on_expire(sd_event_source *src, uint64_t usec, void *userdata)
@@ -57,13 +50,13 @@ static int on_expire(sd_event_source *src, uint64_t usec, void *userdata)
 	(void)usec;
 	/* Calls push the idle expiry back without moving the timer (session_touch()): a timer
 	 * that fires early is set again for the deadline now in force. */
-	if (realtime_ms() < MIN(s->expires_ms, s->idle_expires_ms)) {
+	if (time_realtime_ms() < MIN(s->expires_ms, s->idle_expires_ms)) {
 		if (arm_expiry(s) >= 0 &&
 		    sd_event_source_set_enabled(s->expire_source, SD_EVENT_ONESHOT) >= 0)
 			return 0;
 	}
-	session_destroy(s, realtime_ms() >= s->expires_ms ? "its TTL expired"
-							  : "it was idle for its idle TTL");
+	session_destroy(s, time_realtime_ms() >= s->expires_ms ? "its TTL expired"
+							       : "it was idle for its idle TTL");
 	return 0;
 }
 
@@ -287,7 +280,7 @@ int session_create(struct daemon *d, uid_t owner, const struct session_params *p
 		return r;
 	}
 
-	s->created_ms = realtime_ms();
+	s->created_ms = time_realtime_ms();
 	s->expires_ms = s->created_ms + p->ttl_ms;
 	s->idle_ttl_ms = p->idle_ttl_ms;
 	s->idle_expires_ms = s->created_ms + p->idle_ttl_ms;
@@ -329,7 +322,7 @@ void session_touch(struct session *s)
 {
 	/* Later only: the timer, when it fires, finds the new deadline (on_expire()); a call
 	 * costs no timer update. */
-	s->idle_expires_ms = realtime_ms() + s->idle_ttl_ms;
+	s->idle_expires_ms = time_realtime_ms() + s->idle_ttl_ms;
 }
 
 int session_extend(struct session *s, uint64_t ms, struct sbx_error *reterr)
@@ -362,7 +355,7 @@ int session_pause(struct session *s, bool paused, struct sbx_error *reterr)
 	if (paused)
 		s->idle_expires_ms = s->expires_ms;
 	else
-		s->idle_expires_ms = realtime_ms() + s->idle_ttl_ms;
+		s->idle_expires_ms = time_realtime_ms() + s->idle_ttl_ms;
 	if (session_record_save(s) < 0)
 		log_warn("session %s: could not record its state", s->id);
 	return arm_expiry(s);
@@ -464,9 +457,9 @@ static struct session *adopt_one(struct daemon *d, const char *name)
 		return session_free(s);
 	}
 	/* Ids above every one the earlier daemon can have used. */
-	s->next_exec_id = realtime_ms() * 1000ULL;
+	s->next_exec_id = time_realtime_ms() * 1000ULL;
 	s->adopting = true;
-	s->idle_expires_ms = s->paused ? s->expires_ms : realtime_ms() + s->idle_ttl_ms;
+	s->idle_expires_ms = s->paused ? s->expires_ms : time_realtime_ms() + s->idle_ttl_ms;
 	s->next = d->sessions;
 	d->sessions = s;
 	d->n_sessions++;
